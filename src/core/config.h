@@ -1,0 +1,90 @@
+/*
+ * config — the daemon's settings: one table of keys (section, name, type, default, range,
+ * help), filled from defaults, then an INI file, then GAMIGATE_SECTION_KEY environment
+ * variables, then --set section.key=value, in that order.
+ *
+ * Every problem is reported as one line naming where the value came from (file:line,
+ * the environment variable or the --set flag), the key, what is wrong and what is
+ * expected; the caller prints them all and exits 2, so nothing starts half-configured.
+ * The sample file conf/gamigate.conf is generated from the same table (config_sample),
+ * and a test checks that the shipped file matches it.
+ *
+ * Not thread-safe while loading; read-only afterwards.
+ */
+#ifndef GAMIGATE_CORE_CONFIG_H
+#define GAMIGATE_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/buf.h"
+
+struct config {
+	/* [http] */
+	char *http_listen; /* as given: host:port */
+	char *http_host;   /* derived from http_listen, without brackets */
+	int http_port;     /* derived from http_listen; 0 = any free port */
+	long long http_max_body_bytes;
+	long long http_max_header_bytes;
+	long long http_request_timeout_s;
+	long long http_shutdown_grace_s;
+	/* [database] */
+	char *db_host;
+	long long db_port;
+	char *db_socket;
+	char *db_user;
+	char *db_password;
+	char *db_name;
+	long long db_pool_size;
+	long long db_queue_max;
+	long long db_connect_timeout_s;
+	long long db_read_timeout_s;
+	long long db_write_timeout_s;
+	long long db_health_interval_ms;
+	/* [log] */
+	char *log_level;
+	char *log_format;
+	/* [game] */
+	char *game_timezone;
+	long long game_country_code;
+	/* [admin] */
+	char *admin_token;
+	/* [inbound] */
+	char *inbound_kannel_secret;
+	char *inbound_json_secret;
+	char *inbound_ussd_secret;
+	/* [node] */
+	char *node_name;
+
+	/* where each key's value came from, indexed like the key table */
+	char **origins;
+};
+
+/* A config holding every default; never NULL. */
+struct config *config_new(void);
+void config_free(struct config *cfg);
+
+/* Reads an INI file. Returns 0 when it was read without problems, -1 otherwise (each
+ * problem appended to errors as a line ending in '\n'). A missing file is an error. */
+int config_load_file(struct config *cfg, const char *path, struct buf *errors);
+
+/* Applies every GAMIGATE_<SECTION>_<KEY> variable of envp whose section is known
+ * (other GAMIGATE_* names belong to the tools and are ignored). 0 ok, -1 problems. */
+int config_apply_env(struct config *cfg, char *const *envp, struct buf *errors);
+
+/* Applies one "section.key=value" assignment (from --set). 0 ok, -1 problem. */
+int config_set(struct config *cfg, const char *assignment, struct buf *errors);
+
+/* Checks what depends on the whole config (required keys). 0 ok, -1 problems. */
+int config_finish(struct config *cfg, struct buf *errors);
+
+/* Writes the commented sample configuration generated from the key table. */
+void config_sample(FILE *out);
+
+/* Writes the effective configuration, secrets masked, with each value's origin. */
+void config_dump(const struct config *cfg, FILE *out);
+
+/* Writes one line per key: name, type and range, default, help. */
+void config_keys(FILE *out);
+
+#endif

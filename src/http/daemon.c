@@ -1,0 +1,198 @@
+/*
+ * daemon — `gamigate serve`. Main thread (which becomes the event-loop thread).
+ *
+ * Start-up order: check the schema if the database answers (a newer or older schema
+ * refuses to start; an unreachable database does not: /healthz says 503 until it is
+ * back), bind the listener, start the pool and the health checker, run the loop.
+ * SIGTERM/SIGINT drain; SIGHUP reloads what is reloadable.
+ */
+#include "http/daemon.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "http/server.h"
+#include "store/db.h"
+#include "store/health.h"
+#include "store/migrate.h"
+#include "store/nodes.h"
+#include "store/pool.h"
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HEARTBEAT_S 15
+
+struct daemon {
+	struct event_base *base;
+	struct http_server *srv;
+	struct http_env env;
+	int signalled;
+};
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	(void)what;
+	if (sig == SIGHUP) {
+		log_msg(LOG_INFO, "SIGHUP: nothing to reload yet (configuration changes need a "
+				  "restart)");
+		return;
+	}
+	if (d->signalled++ > 0) {
+		log_msg(LOG_WARN, "second signal: exiting now");
+		event_base_loopbreak(d->base);
+		return;
+	}
+	log_msg(LOG_INFO, "%s: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	http_server_drain(d->srv);
+}
+
+static int
+heartbeat_run(struct db_conn *conn, void *arg, struct db_error *err)
+{
+	const struct http_env *env = arg;
+	return nodes_touch(conn, env->node_name, env->version, (long)getpid(), 0, err);
+}
+
+static void
+heartbeat_done(void *arg, int result, const struct db_error *err)
+{
+	(void)arg;
+	if (result < 0)
+		log_kv(LOG_DEBUG, "heartbeat failed", "error", err->msg, (const char *)NULL);
+}
+
+static void
+on_heartbeat(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	(void)fd;
+	(void)what;
+	/* Skipped when the queue is full: a busy node has better things to do. */
+	db_pool_submit(d->env.pool, heartbeat_run, heartbeat_done, &d->env);
+}
+
+/* Checks the schema before serving. 0 go on, 2 refuse. An unreachable database is
+ * not a reason to refuse: the node starts and reports 503 until it is back. */
+static int
+startup_check(const struct db_settings *s, const struct http_env *env)
+{
+	struct db_conn *conn = db_conn_new(s);
+	struct db_error err = {0};
+	int version = 0, rc = 0;
+
+	if (migrate_current(conn, &version, &err) < 0) {
+		log_kv(LOG_WARN, "database not reachable at start; serving anyway, /healthz says "
+				 "503 until it is",
+		       "error", err.msg, (const char *)NULL);
+	} else if (version > migrate_latest()) {
+		log_msg(LOG_ERROR,
+			"the database schema is at version %d, newer than the %d this gamigate "
+			"knows; run a newer gamigate",
+			version, migrate_latest());
+		rc = 2;
+	} else if (version < migrate_latest()) {
+		log_msg(LOG_ERROR,
+			"the database schema is at version %d, this gamigate needs %d; run: "
+			"gamigate migrate",
+			version, migrate_latest());
+		rc = 2;
+	} else if (nodes_touch(conn, env->node_name, env->version, (long)getpid(), 1, &err) < 0) {
+		log_kv(LOG_WARN, "cannot register this node", "error", err.msg,
+		       (const char *)NULL);
+	}
+	db_conn_free(conn);
+	return rc;
+}
+
+int
+daemon_serve(const struct config *cfg, const char *version)
+{
+	struct daemon d;
+	struct db_settings s;
+	const char *error = NULL;
+	char host[100] = "";
+	char *node_name;
+	int rc = 0;
+
+	memset(&d, 0, sizeof(d));
+	db_settings_from_config(cfg, &s);
+	if (cfg->node_name[0] != '\0') {
+		node_name = xstrdup(cfg->node_name);
+	} else {
+		gethostname(host, sizeof(host) - 1);
+		node_name = xasprintf("%s:%d", host, cfg->http_port);
+	}
+	d.env.cfg = cfg;
+	d.env.node_name = node_name;
+	d.env.version = version;
+	d.env.started = time(NULL);
+
+	rc = startup_check(&s, &d.env);
+	if (rc != 0) {
+		free(node_name);
+		return rc;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	evthread_use_pthreads();
+	d.base = event_base_new();
+	if (d.base == NULL) {
+		log_msg(LOG_ERROR, "cannot create the event loop");
+		free(node_name);
+		return 1;
+	}
+	d.env.pool = db_pool_new(d.base, &s, (unsigned)cfg->db_pool_size,
+				 (unsigned)cfg->db_queue_max);
+	d.env.health = health_start(&s, (unsigned)cfg->db_health_interval_ms);
+	d.srv = http_server_new(d.base, &d.env, &error);
+	if (d.srv == NULL) {
+		log_kv(LOG_ERROR, error, "listen", cfg->http_listen, (const char *)NULL);
+		rc = 1;
+		goto out;
+	}
+
+	struct event *sigterm = evsignal_new(d.base, SIGTERM, on_signal, &d);
+	struct event *sigint = evsignal_new(d.base, SIGINT, on_signal, &d);
+	struct event *sighup = evsignal_new(d.base, SIGHUP, on_signal, &d);
+	struct event *beat = event_new(d.base, -1, EV_PERSIST, on_heartbeat, &d);
+	struct timeval beat_tv = {HEARTBEAT_S, 0};
+	evsignal_add(sigterm, NULL);
+	evsignal_add(sigint, NULL);
+	evsignal_add(sighup, NULL);
+	event_add(beat, &beat_tv);
+
+	{
+		char port[16], pool[16];
+		snprintf(port, sizeof(port), "%d", http_server_port(d.srv));
+		snprintf(pool, sizeof(pool), "%lld", cfg->db_pool_size);
+		log_kv(LOG_INFO, "listening", "host", cfg->http_host, "port", port, "node",
+		       node_name, "version", version, "db_workers", pool, (const char *)NULL);
+	}
+	event_base_dispatch(d.base);
+
+	unsigned left = http_server_inflight(d.srv);
+	event_free(beat);
+	event_free(sigterm);
+	event_free(sigint);
+	event_free(sighup);
+	/* With requests still in flight (grace ran out) their jobs are abandoned before the
+	 * server frees them, so no done callback can reach a freed request. */
+	db_pool_free(d.env.pool, left > 0);
+	d.env.pool = NULL;
+	http_server_free(d.srv);
+	log_msg(LOG_INFO, "stopped%s", left > 0 ? " (some requests were not answered)" : "");
+out:
+	if (d.env.pool != NULL)
+		db_pool_free(d.env.pool, 0);
+	health_stop(d.env.health);
+	event_base_free(d.base);
+	libevent_global_shutdown();
+	free(node_name);
+	return rc;
+}

@@ -1,0 +1,110 @@
+/*
+ * metrics — request counters by route and status, one latency histogram, rejections.
+ * Event-loop thread only.
+ */
+#include "http/metrics.h"
+#include "core/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define STATUS_MAX  600
+#define NBUCKETS    14
+#define NREASONS    4
+
+static const double bucket_bounds[NBUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
+					       0.025,  0.05,  0.1,    0.25,  0.5,
+					       1,      2.5,   5,      10};
+
+static const char *const reason_names[NREASONS] = {"queue_full", "draining", "too_large",
+						   "other"};
+
+struct metrics {
+	const char *const *route_names;
+	unsigned nroutes;
+	uint64_t *counts; /* (nroutes + 1) * STATUS_MAX */
+	uint64_t buckets[NBUCKETS];
+	uint64_t observations;
+	double sum;
+	uint64_t rejected[NREASONS];
+};
+
+struct metrics *
+metrics_new(const char *const *route_names, unsigned nroutes)
+{
+	struct metrics *m = xcalloc(1, sizeof(*m));
+	m->route_names = route_names;
+	m->nroutes = nroutes;
+	m->counts = xcalloc((size_t)(nroutes + 1) * STATUS_MAX, sizeof(uint64_t));
+	return m;
+}
+
+void
+metrics_free(struct metrics *m)
+{
+	if (m == NULL)
+		return;
+	free(m->counts);
+	free(m);
+}
+
+void
+metrics_request(struct metrics *m, unsigned route, int status, double seconds)
+{
+	if (route > m->nroutes)
+		route = m->nroutes;
+	if (status < 100 || status >= STATUS_MAX)
+		status = 599;
+	m->counts[(size_t)route * STATUS_MAX + (size_t)status]++;
+	for (int i = 0; i < NBUCKETS; i++) {
+		if (seconds <= bucket_bounds[i])
+			m->buckets[i]++;
+	}
+	m->observations++;
+	m->sum += seconds;
+}
+
+void
+metrics_rejected(struct metrics *m, const char *reason)
+{
+	for (int i = 0; i < NREASONS; i++) {
+		if (strcmp(reason, reason_names[i]) == 0 || i == NREASONS - 1) {
+			m->rejected[i]++;
+			return;
+		}
+	}
+}
+
+void
+metrics_render(struct metrics *m, struct buf *out)
+{
+	buf_puts(out, "# HELP gamigate_http_requests_total HTTP requests answered, by route "
+		      "and status.\n# TYPE gamigate_http_requests_total counter\n");
+	for (unsigned r = 0; r <= m->nroutes; r++) {
+		const char *name = r < m->nroutes ? m->route_names[r] : "other";
+		for (int s = 0; s < STATUS_MAX; s++) {
+			uint64_t n = m->counts[(size_t)r * STATUS_MAX + (size_t)s];
+			if (n > 0)
+				buf_printf(out,
+					   "gamigate_http_requests_total{route=\"%s\",status=\"%d\"}"
+					   " %llu\n",
+					   name, s, (unsigned long long)n);
+		}
+	}
+	buf_puts(out, "# HELP gamigate_http_request_duration_seconds Time from a request's "
+		      "arrival to its answer.\n"
+		      "# TYPE gamigate_http_request_duration_seconds histogram\n");
+	for (int i = 0; i < NBUCKETS; i++)
+		buf_printf(out, "gamigate_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+			   bucket_bounds[i], (unsigned long long)m->buckets[i]);
+	buf_printf(out, "gamigate_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+		   (unsigned long long)m->observations);
+	buf_printf(out, "gamigate_http_request_duration_seconds_sum %.6f\n", m->sum);
+	buf_printf(out, "gamigate_http_request_duration_seconds_count %llu\n",
+		   (unsigned long long)m->observations);
+	buf_puts(out, "# HELP gamigate_http_rejected_total Requests refused at once, by "
+		      "reason.\n# TYPE gamigate_http_rejected_total counter\n");
+	for (int i = 0; i < NREASONS; i++)
+		buf_printf(out, "gamigate_http_rejected_total{reason=\"%s\"} %llu\n",
+			   reason_names[i], (unsigned long long)m->rejected[i]);
+}

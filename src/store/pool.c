@@ -1,0 +1,223 @@
+/*
+ * pool — worker threads with one MariaDB connection each, a bounded job queue and a
+ * completion list drained on the event-loop thread.
+ *
+ * Locking: one mutex guards the queue, the completion list and the counters; workers
+ * sleep on a condition variable. The loop is woken with event_active(), which is
+ * thread-safe once evthread_use_pthreads() was called.
+ */
+#include "store/pool.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+
+#include <event2/event.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct db_job {
+	db_job_run_fn *run;
+	db_job_done_fn *done;
+	void *arg;
+	int result;
+	struct db_error err;
+	struct db_job *next;
+};
+
+struct db_pool {
+	struct event_base *base;
+	struct event *wake;
+	struct db_settings settings;
+	pthread_t *threads;
+	unsigned nthreads;
+
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct db_job *head, *tail; /* waiting jobs */
+	struct db_job *done_head, *done_tail;
+	unsigned queued, queue_max, busy;
+	bool closing;
+	uint64_t completed, errors, rejected;
+};
+
+static void
+list_push(struct db_job **head, struct db_job **tail, struct db_job *job)
+{
+	job->next = NULL;
+	if (*tail != NULL)
+		(*tail)->next = job;
+	else
+		*head = job;
+	*tail = job;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct db_pool *pool = arg;
+	struct db_conn *conn = db_conn_new(&pool->settings);
+
+	for (;;) {
+		pthread_mutex_lock(&pool->mu);
+		while (pool->head == NULL && !pool->closing)
+			pthread_cond_wait(&pool->cv, &pool->mu);
+		struct db_job *job = pool->head;
+		if (job == NULL) {
+			pthread_mutex_unlock(&pool->mu);
+			break; /* closing and nothing left */
+		}
+		pool->head = job->next;
+		if (pool->head == NULL)
+			pool->tail = NULL;
+		pool->queued--;
+		pool->busy++;
+		pthread_mutex_unlock(&pool->mu);
+
+		memset(&job->err, 0, sizeof(job->err));
+		job->result = job->run(conn, job->arg, &job->err);
+
+		pthread_mutex_lock(&pool->mu);
+		pool->busy--;
+		pool->completed++;
+		if (job->result < 0)
+			pool->errors++;
+		list_push(&pool->done_head, &pool->done_tail, job);
+		pthread_mutex_unlock(&pool->mu);
+		event_active(pool->wake, EV_READ, 0);
+	}
+	db_conn_free(conn);
+	db_thread_end();
+	return NULL;
+}
+
+/* Loop thread: hands every finished job to its done callback. */
+static void
+drain_done(struct db_pool *pool)
+{
+	pthread_mutex_lock(&pool->mu);
+	struct db_job *job = pool->done_head;
+	pool->done_head = pool->done_tail = NULL;
+	pthread_mutex_unlock(&pool->mu);
+	while (job != NULL) {
+		struct db_job *next = job->next;
+		job->done(job->arg, job->result, &job->err);
+		free(job);
+		job = next;
+	}
+}
+
+static void
+wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	drain_done(arg);
+}
+
+struct db_pool *
+db_pool_new(struct event_base *base, const struct db_settings *settings, unsigned workers,
+	    unsigned queue_max)
+{
+	struct db_pool *pool = xcalloc(1, sizeof(*pool));
+
+	pool->base = base;
+	pool->settings = *settings;
+	pool->settings.host = xstrdup(settings->host);
+	pool->settings.socket = xstrdup(settings->socket);
+	pool->settings.user = xstrdup(settings->user);
+	pool->settings.password = xstrdup(settings->password);
+	pool->settings.name = xstrdup(settings->name);
+	pool->queue_max = queue_max;
+	pthread_mutex_init(&pool->mu, NULL);
+	pthread_cond_init(&pool->cv, NULL);
+	pool->wake = event_new(base, -1, EV_PERSIST, wake_cb, pool);
+	event_add(pool->wake, NULL);
+	pool->threads = xcalloc(workers, sizeof(pthread_t));
+	for (unsigned i = 0; i < workers; i++) {
+		if (pthread_create(&pool->threads[i], NULL, worker_main, pool) != 0) {
+			log_msg(LOG_ERROR, "cannot start database worker %u", i);
+			abort();
+		}
+		pool->nthreads++;
+	}
+	return pool;
+}
+
+int
+db_pool_submit(struct db_pool *pool, db_job_run_fn *run, db_job_done_fn *done, void *arg)
+{
+	pthread_mutex_lock(&pool->mu);
+	if (pool->closing || pool->queued >= pool->queue_max) {
+		pool->rejected++;
+		pthread_mutex_unlock(&pool->mu);
+		return -1;
+	}
+	struct db_job *job = xcalloc(1, sizeof(*job));
+	job->run = run;
+	job->done = done;
+	job->arg = arg;
+	list_push(&pool->head, &pool->tail, job);
+	pool->queued++;
+	pthread_cond_signal(&pool->cv);
+	pthread_mutex_unlock(&pool->mu);
+	return 0;
+}
+
+void
+db_pool_stats(struct db_pool *pool, struct db_pool_stats *s)
+{
+	pthread_mutex_lock(&pool->mu);
+	s->workers = pool->nthreads;
+	s->busy = pool->busy;
+	s->queued = pool->queued;
+	s->queue_max = pool->queue_max;
+	s->completed = pool->completed;
+	s->errors = pool->errors;
+	s->rejected = pool->rejected;
+	pthread_mutex_unlock(&pool->mu);
+}
+
+void
+db_pool_free(struct db_pool *pool, int abandon)
+{
+	if (pool == NULL)
+		return;
+	pthread_mutex_lock(&pool->mu);
+	pool->closing = true;
+	if (abandon) {
+		struct db_job *job = pool->head;
+		while (job != NULL) {
+			struct db_job *next = job->next;
+			free(job);
+			job = next;
+		}
+		pool->head = pool->tail = NULL;
+		pool->queued = 0;
+	}
+	pthread_cond_broadcast(&pool->cv);
+	pthread_mutex_unlock(&pool->mu);
+	for (unsigned i = 0; i < pool->nthreads; i++)
+		pthread_join(pool->threads[i], NULL);
+	if (abandon) {
+		struct db_job *job = pool->done_head;
+		while (job != NULL) {
+			struct db_job *next = job->next;
+			free(job);
+			job = next;
+		}
+		pool->done_head = pool->done_tail = NULL;
+	} else {
+		drain_done(pool);
+	}
+	event_free(pool->wake);
+	pthread_cond_destroy(&pool->cv);
+	pthread_mutex_destroy(&pool->mu);
+	free(pool->threads);
+	free(pool->settings.host);
+	free(pool->settings.socket);
+	free(pool->settings.user);
+	free(pool->settings.password);
+	free(pool->settings.name);
+	free(pool);
+}

@@ -1,0 +1,55 @@
+/*
+ * pool — worker threads, each owning one MariaDB connection, fed by one bounded queue.
+ *
+ * The event loop submits a job (run on a worker, done back on the loop thread). Workers
+ * wake the loop with event_active() on one persistent event; its callback drains every
+ * finished job. When the queue is full, db_pool_submit fails at once so the caller can
+ * answer 503 instead of waiting. Jobs cannot be cancelled once submitted, so each must
+ * be idempotent on its natural key.
+ *
+ * db_pool_new/submit/stats/free: event-loop thread only (stats may be read anywhere).
+ * The run callback: a worker thread. The done callback: the event-loop thread.
+ * Requires evthread_use_pthreads() before the event base was created.
+ */
+#ifndef GAMIGATE_STORE_POOL_H
+#define GAMIGATE_STORE_POOL_H
+
+#include <stdint.h>
+
+#include "store/db.h"
+
+struct event_base;
+struct db_pool;
+
+/* Runs on a worker with its connection; the result is handed to done. Fill err on -1. */
+typedef int db_job_run_fn(struct db_conn *conn, void *arg, struct db_error *err);
+/* Runs on the loop thread with run's result and error; owns arg from here on. */
+typedef void db_job_done_fn(void *arg, int result, const struct db_error *err);
+
+struct db_pool_stats {
+	unsigned workers;
+	unsigned busy;
+	unsigned queued;
+	unsigned queue_max;
+	uint64_t completed;
+	uint64_t errors;
+	uint64_t rejected;
+};
+
+/* Starts workers threads (they connect lazily, on their first job). */
+struct db_pool *db_pool_new(struct event_base *base, const struct db_settings *settings,
+			    unsigned workers, unsigned queue_max);
+
+/* Queues a job. 0 queued (done will be called exactly once), -1 queue full or closing
+ * (done will not be called; the caller still owns arg). */
+int db_pool_submit(struct db_pool *pool, db_job_run_fn *run, db_job_done_fn *done, void *arg);
+
+void db_pool_stats(struct db_pool *pool, struct db_pool_stats *stats_r);
+
+/* Stops accepting jobs, lets workers finish the jobs already queued and running,
+ * delivers their done callbacks, joins the threads and frees the pool. With
+ * abandon = 1, jobs still queued are dropped without calling done (used when the
+ * shutdown grace period ran out and their requests are gone). */
+void db_pool_free(struct db_pool *pool, int abandon);
+
+#endif

@@ -46,6 +46,7 @@ struct http_server {
 	struct event *grace;
 	struct http_ctx *inflight_list;
 	unsigned inflight;
+	unsigned sending; /* replies handed to libevent but not yet written out */
 	bool draining;
 	int port;
 	unsigned id_prefix;
@@ -128,11 +129,22 @@ method_name(struct evhttp_request *req)
 	return "OTHER";
 }
 
+/* Ends the loop once draining and every reply has been written to its socket (ending
+ * it after evhttp_send_reply alone would drop replies still in the output buffer). */
 static void
 maybe_finish_drain(struct http_server *srv)
 {
-	if (srv->draining && srv->inflight == 0)
+	if (srv->draining && srv->inflight == 0 && srv->sending == 0)
 		event_base_loopexit(srv->base, NULL);
+}
+
+static void
+reply_written(struct evhttp_request *req, void *arg)
+{
+	struct http_server *srv = arg;
+	(void)req;
+	srv->sending--;
+	maybe_finish_drain(srv);
 }
 
 static void
@@ -201,6 +213,11 @@ http_reply(struct http_ctx *ctx, int status, const char *content_type, const cha
 		evbuffer_add(buf, body, len);
 	metrics_request(srv->metrics, ctx->route, status, seconds);
 	log_request(ctx, status, seconds, len);
+	if (evhttp_request_get_connection(req) != NULL) {
+		/* The client is still there: count the reply until libevent wrote it. */
+		srv->sending++;
+		evhttp_request_set_on_complete_cb(req, reply_written, srv);
+	}
 	evhttp_send_reply(req, status, NULL, buf);
 	evbuffer_free(buf);
 	ctx_unlink(ctx);
@@ -426,7 +443,7 @@ http_server_drain(struct http_server *srv)
 	}
 	log_msg(LOG_INFO, "draining: no new connections; %u request(s) in flight",
 		srv->inflight);
-	if (srv->inflight == 0) {
+	if (srv->inflight == 0 && srv->sending == 0) {
 		event_base_loopexit(srv->base, NULL);
 		return;
 	}

@@ -34,63 +34,63 @@ struct cli {
 };
 
 static const char usage_main[] =
-	"usage: gamigate [-c FILE] [--set section.key=value]... COMMAND [ARGS]\n"
-	"\n"
-	"SMS/USSD gamification gateway for telecom loyalty clubs.\n"
-	"\n"
-	"commands:\n"
-	"  serve              run the daemon (HTTP on http.listen) until SIGTERM or Ctrl-C\n"
-	"  migrate [--status] bring the database schema up to date, or show where it stands\n"
-	"  config check       read the configuration, report every problem, show the result\n"
-	"  config sample      print a commented configuration file with every default\n"
-	"  config keys        list every configuration key with its default and range\n"
-	"  version            print the version and the schema version this binary knows\n"
-	"\n"
-	"options (before or after the command):\n"
-	"  -c, --config FILE  configuration file (default: ./conf/gamigate.conf, else\n"
-	"                     /etc/gamigate/gamigate.conf, else built-in defaults)\n"
-	"  --set K=V          override one key, e.g. --set http.listen=127.0.0.1:9090\n"
-	"  -h, --help         help; `gamigate COMMAND --help` for one command\n"
-	"\n"
-	"Every key can also come from the environment as GAMIGATE_<SECTION>_<KEY>, e.g.\n"
-	"GAMIGATE_DATABASE_PASSWORD. Order of precedence: --set, environment, file, default.\n";
+    "usage: gamigate [-c FILE] [--set section.key=value]... COMMAND [ARGS]\n"
+    "\n"
+    "SMS/USSD gamification gateway for telecom loyalty clubs.\n"
+    "\n"
+    "commands:\n"
+    "  serve              run the daemon (HTTP on http.listen) until SIGTERM or Ctrl-C\n"
+    "  migrate [--status] bring the database schema up to date, or show where it stands\n"
+    "  config check       read the configuration, report every problem, show the result\n"
+    "  config sample      print a commented configuration file with every default\n"
+    "  config keys        list every configuration key with its default and range\n"
+    "  version            print the version and the schema version this binary knows\n"
+    "\n"
+    "options (before or after the command):\n"
+    "  -c, --config FILE  configuration file (default: ./conf/gamigate.conf, else\n"
+    "                     /etc/gamigate/gamigate.conf, else built-in defaults)\n"
+    "  --set K=V          override one key, e.g. --set http.listen=127.0.0.1:9090\n"
+    "  -h, --help         help; `gamigate COMMAND --help` for one command\n"
+    "\n"
+    "Every key can also come from the environment as GAMIGATE_<SECTION>_<KEY>, e.g.\n"
+    "GAMIGATE_DATABASE_PASSWORD. Order of precedence: --set, environment, file, default.\n";
 
 static const char usage_serve[] =
-	"usage: gamigate [-c FILE] [--set K=V]... serve\n"
-	"\n"
-	"Runs the daemon in the foreground: HTTP on http.listen, database work on\n"
-	"database.pool_size worker threads. Endpoints: GET /healthz (200 when the database\n"
-	"answers and its schema matches, else 503), GET /metrics (Prometheus text),\n"
-	"GET /api/v1/status (admin token). Logs go to stderr, one line per request,\n"
-	"phone numbers masked.\n"
-	"\n"
-	"Signals: SIGTERM or SIGINT stop accepting, answer requests in flight (up to\n"
-	"http.shutdown_grace_s) and exit 0; a second signal exits at once. SIGHUP reloads\n"
-	"what is reloadable.\n"
-	"\n"
-	"It refuses to start (exit 2) when the configuration is invalid or the database\n"
-	"schema does not match this binary (run `gamigate migrate` first).\n";
+    "usage: gamigate [-c FILE] [--set K=V]... serve\n"
+    "\n"
+    "Runs the daemon in the foreground: HTTP on http.listen, database work on\n"
+    "database.pool_size worker threads. Endpoints: GET /healthz (200 when the database\n"
+    "answers and its schema matches, else 503), GET /metrics (Prometheus text),\n"
+    "GET /api/v1/status (admin token). Logs go to stderr, one line per request,\n"
+    "phone numbers masked.\n"
+    "\n"
+    "Signals: SIGTERM or SIGINT stop accepting, answer requests in flight (up to\n"
+    "http.shutdown_grace_s) and exit 0; a second signal exits at once. SIGHUP reloads\n"
+    "what is reloadable.\n"
+    "\n"
+    "It refuses to start (exit 2) when the configuration is invalid or the database\n"
+    "schema does not match this binary (run `gamigate migrate` first).\n";
 
 static const char usage_migrate[] =
-	"usage: gamigate [-c FILE] [--set K=V]... migrate [--status]\n"
-	"\n"
-	"Applies the SQL migrations built into this binary that the database does not have\n"
-	"yet, in order, and records each in the schema_migrations table. Running it again\n"
-	"does nothing. A database whose schema is newer than this binary is refused.\n"
-	"\n"
-	"  --status   list every migration as applied or pending; change nothing\n";
+    "usage: gamigate [-c FILE] [--set K=V]... migrate [--status]\n"
+    "\n"
+    "Applies the SQL migrations built into this binary that the database does not have\n"
+    "yet, in order, and records each in the schema_migrations table. Running it again\n"
+    "does nothing. A database whose schema is newer than this binary is refused.\n"
+    "\n"
+    "  --status   list every migration as applied or pending; change nothing\n";
 
 static const char usage_config[] =
-	"usage: gamigate [-c FILE] [--set K=V]... config check|sample|keys\n"
-	"\n"
-	"  check    read the file, the environment and --set; print every problem with\n"
-	"           its file:line (exit 2), or the effective configuration (exit 0)\n"
-	"  sample   print a commented configuration file with every key and its default\n"
-	"  keys     list every key: default, expected values, environment variable, help\n";
+    "usage: gamigate [-c FILE] [--set K=V]... config check|sample|keys\n"
+    "\n"
+    "  check    read the file, the environment and --set; print every problem with\n"
+    "           its file:line (exit 2), or the effective configuration (exit 0)\n"
+    "  sample   print a commented configuration file with every key and its default\n"
+    "  keys     list every key: default, expected values, environment variable, help\n";
 
 static const char usage_version[] = "usage: gamigate version\n"
-				    "\n"
-				    "Prints the version and the newest schema version it knows.\n";
+                                    "\n"
+                                    "Prints the version and the newest schema version it knows.\n";
 
 static int
 usage_error(const char *msg, const char *usage)
@@ -157,10 +157,9 @@ load_config(const struct cli *cli, int need_complete)
 	if (need_complete && config_finish(cfg, &errors) < 0)
 		bad = 1;
 	if (bad) {
-		fprintf(stderr, "gamigate: the configuration has problems:\n%s",
-			buf_cstr(&errors));
+		fprintf(stderr, "gamigate: the configuration has problems:\n%s", buf_cstr(&errors));
 		fprintf(stderr, "Fix them and check again with: gamigate%s%s config check\n",
-			path != NULL ? " -c " : "", path != NULL ? path : "");
+		        path != NULL ? " -c " : "", path != NULL ? path : "");
 		buf_free(&errors);
 		config_free(cfg);
 		return NULL;
@@ -179,12 +178,12 @@ print_db_hint(const struct config *cfg)
 {
 	if (cfg->db_socket[0] != '\0')
 		fprintf(stderr, "(database.socket = %s, user %s, database %s)\n", cfg->db_socket,
-			cfg->db_user, cfg->db_name);
+		        cfg->db_user, cfg->db_name);
 	else
 		fprintf(stderr, "(database %s@%s:%lld/%s)\n", cfg->db_user, cfg->db_host,
-			cfg->db_port, cfg->db_name);
+		        cfg->db_port, cfg->db_name);
 	fprintf(stderr, "Is MariaDB running? For the private development database: "
-			"tools/db start\n");
+	                "tools/db start\n");
 }
 
 static int
@@ -205,8 +204,8 @@ cmd_migrate(const struct cli *cli)
 	db_settings_from_config(cfg, &s);
 	db_library_init();
 	struct db_conn *conn = db_conn_new(&s);
-	int rc = status_only ? migrate_status(conn, stdout, &err)
-			     : migrate_apply(conn, stdout, &err);
+	int rc =
+	    status_only ? migrate_status(conn, stdout, &err) : migrate_apply(conn, stdout, &err);
 	if (rc < 0) {
 		fprintf(stderr, "gamigate migrate: %s\n", err.msg);
 		if (err.code >= 2000 && err.code < 3000)

@@ -40,68 +40,67 @@ struct config_key {
 };
 
 #define SECRET_MIN_LEN 16
-#define OFF(field) offsetof(struct config, field)
+#define OFF(field)     offsetof(struct config, field)
 
 static const struct config_key config_keys_table[] = {
-	{"http", "listen", CONFIG_LISTEN, OFF(http_listen), "127.0.0.1:8080", 0, 0, NULL, 0,
-	 "Address and port the HTTP server listens on (host:port, [v6]:port; port 0 = any)."},
-	{"http", "max_body_bytes", CONFIG_INT, OFF(http_max_body_bytes), "65536", 1024, 16777216,
-	 NULL, 0, "Largest request body accepted; larger requests get 413."},
-	{"http", "max_header_bytes", CONFIG_INT, OFF(http_max_header_bytes), "8192", 1024,
-	 1048576, NULL, 0, "Largest request line plus headers accepted; larger requests get 431."},
-	{"http", "request_timeout_s", CONFIG_INT, OFF(http_request_timeout_s), "30", 1, 600, NULL,
-	 0, "Seconds a client may take to send a request before the connection is closed."},
-	{"http", "shutdown_grace_s", CONFIG_INT, OFF(http_shutdown_grace_s), "20", 0, 600, NULL, 0,
-	 "On SIGTERM, seconds to wait for requests in flight before exiting anyway."},
+    {"http", "listen", CONFIG_LISTEN, OFF(http_listen), "127.0.0.1:8080", 0, 0, NULL, 0,
+     "Address and port the HTTP server listens on (host:port, [v6]:port; port 0 = any)."},
+    {"http", "max_body_bytes", CONFIG_INT, OFF(http_max_body_bytes), "65536", 1024, 16777216, NULL,
+     0, "Largest request body accepted; larger requests get 413."},
+    {"http", "max_header_bytes", CONFIG_INT, OFF(http_max_header_bytes), "8192", 1024, 1048576,
+     NULL, 0, "Largest request line plus headers accepted; larger requests get 431."},
+    {"http", "request_timeout_s", CONFIG_INT, OFF(http_request_timeout_s), "30", 1, 600, NULL, 0,
+     "Seconds a client may take to send a request before the connection is closed."},
+    {"http", "shutdown_grace_s", CONFIG_INT, OFF(http_shutdown_grace_s), "20", 0, 600, NULL, 0,
+     "On SIGTERM, seconds to wait for requests in flight before exiting anyway."},
 
-	{"database", "host", CONFIG_STR, OFF(db_host), "127.0.0.1", 0, 0, NULL, 0,
-	 "MariaDB host (ignored when socket is set)."},
-	{"database", "port", CONFIG_INT, OFF(db_port), "3306", 1, 65535, NULL, 0,
-	 "MariaDB TCP port (ignored when socket is set)."},
-	{"database", "socket", CONFIG_STR, OFF(db_socket), "", 0, 0, NULL, 0,
-	 "Unix socket of a local MariaDB; when set it is used instead of host and port."},
-	{"database", "user", CONFIG_STR, OFF(db_user), "gamigate", 0, 0, NULL, 0,
-	 "MariaDB user."},
-	{"database", "password", CONFIG_STR, OFF(db_password), "", 0, 0, NULL, 0,
-	 "MariaDB password (prefer GAMIGATE_DATABASE_PASSWORD in the environment)."},
-	{"database", "name", CONFIG_STR, OFF(db_name), "gamigate", 0, 0, NULL, 0,
-	 "Database (schema) name."},
-	{"database", "pool_size", CONFIG_INT, OFF(db_pool_size), "4", 1, 256, NULL, 0,
-	 "Worker threads, each with its own MariaDB connection."},
-	{"database", "queue_max", CONFIG_INT, OFF(db_queue_max), "1024", 1, 1000000, NULL, 0,
-	 "Database jobs that may wait for a worker; when full, requests get 503 at once."},
-	{"database", "connect_timeout_s", CONFIG_INT, OFF(db_connect_timeout_s), "3", 1, 60, NULL,
-	 0, "Seconds to wait when connecting to MariaDB."},
-	{"database", "read_timeout_s", CONFIG_INT, OFF(db_read_timeout_s), "30", 1, 3600, NULL, 0,
-	 "Seconds to wait for a MariaDB answer before the job fails."},
-	{"database", "write_timeout_s", CONFIG_INT, OFF(db_write_timeout_s), "30", 1, 3600, NULL,
-	 0, "Seconds to wait when sending to MariaDB before the job fails."},
-	{"database", "health_interval_ms", CONFIG_INT, OFF(db_health_interval_ms), "1000", 100,
-	 60000, NULL, 0, "How often the health checker pings MariaDB (feeds /healthz)."},
+    {"database", "host", CONFIG_STR, OFF(db_host), "127.0.0.1", 0, 0, NULL, 0,
+     "MariaDB host (ignored when socket is set)."},
+    {"database", "port", CONFIG_INT, OFF(db_port), "3306", 1, 65535, NULL, 0,
+     "MariaDB TCP port (ignored when socket is set)."},
+    {"database", "socket", CONFIG_STR, OFF(db_socket), "", 0, 0, NULL, 0,
+     "Unix socket of a local MariaDB; when set it is used instead of host and port."},
+    {"database", "user", CONFIG_STR, OFF(db_user), "gamigate", 0, 0, NULL, 0, "MariaDB user."},
+    {"database", "password", CONFIG_STR, OFF(db_password), "", 0, 0, NULL, 0,
+     "MariaDB password (prefer GAMIGATE_DATABASE_PASSWORD in the environment)."},
+    {"database", "name", CONFIG_STR, OFF(db_name), "gamigate", 0, 0, NULL, 0,
+     "Database (schema) name."},
+    {"database", "pool_size", CONFIG_INT, OFF(db_pool_size), "4", 1, 256, NULL, 0,
+     "Worker threads, each with its own MariaDB connection."},
+    {"database", "queue_max", CONFIG_INT, OFF(db_queue_max), "1024", 1, 1000000, NULL, 0,
+     "Database jobs that may wait for a worker; when full, requests get 503 at once."},
+    {"database", "connect_timeout_s", CONFIG_INT, OFF(db_connect_timeout_s), "3", 1, 60, NULL, 0,
+     "Seconds to wait when connecting to MariaDB."},
+    {"database", "read_timeout_s", CONFIG_INT, OFF(db_read_timeout_s), "30", 1, 3600, NULL, 0,
+     "Seconds to wait for a MariaDB answer before the job fails."},
+    {"database", "write_timeout_s", CONFIG_INT, OFF(db_write_timeout_s), "30", 1, 3600, NULL, 0,
+     "Seconds to wait when sending to MariaDB before the job fails."},
+    {"database", "health_interval_ms", CONFIG_INT, OFF(db_health_interval_ms), "1000", 100, 60000,
+     NULL, 0, "How often the health checker pings MariaDB (feeds /healthz)."},
 
-	{"log", "level", CONFIG_ENUM, OFF(log_level), "info", 0, 0, "debug|info|warn|error", 0,
-	 "Least important level written to the log."},
-	{"log", "format", CONFIG_ENUM, OFF(log_format), "plain", 0, 0, "plain|json", 0,
-	 "Log line format: plain key=value text or one JSON object per line."},
+    {"log", "level", CONFIG_ENUM, OFF(log_level), "info", 0, 0, "debug|info|warn|error", 0,
+     "Least important level written to the log."},
+    {"log", "format", CONFIG_ENUM, OFF(log_format), "plain", 0, 0, "plain|json", 0,
+     "Log line format: plain key=value text or one JSON object per line."},
 
-	{"game", "timezone", CONFIG_TZ, OFF(game_timezone), "Asia/Tehran", 0, 0, NULL, 0,
-	 "Default time zone of campaigns (days, quiet hours), an IANA name."},
-	{"game", "country_code", CONFIG_INT, OFF(game_country_code), "98", 1, 999, NULL, 0,
-	 "Country calling code used to complete national numbers (0912... -> +98912...)."},
+    {"game", "timezone", CONFIG_TZ, OFF(game_timezone), "Asia/Tehran", 0, 0, NULL, 0,
+     "Default time zone of campaigns (days, quiet hours), an IANA name."},
+    {"game", "country_code", CONFIG_INT, OFF(game_country_code), "98", 1, 999, NULL, 0,
+     "Country calling code used to complete national numbers (0912... -> +98912...)."},
 
-	{"admin", "token", CONFIG_SECRET, OFF(admin_token), "", 0, 0, NULL, CONFIG_REQUIRED,
-	 "Bearer token of the admin API; at least 16 characters. Generate one with:\n"
-	 "  head -c 24 /dev/urandom | base64"},
+    {"admin", "token", CONFIG_SECRET, OFF(admin_token), "", 0, 0, NULL, CONFIG_REQUIRED,
+     "Bearer token of the admin API; at least 16 characters. Generate one with:\n"
+     "  head -c 24 /dev/urandom | base64"},
 
-	{"inbound", "kannel_secret", CONFIG_SECRET, OFF(inbound_kannel_secret), "", 0, 0, NULL, 0,
-	 "Shared secret Kannel must send to the inbound SMS endpoint (empty = none)."},
-	{"inbound", "json_secret", CONFIG_SECRET, OFF(inbound_json_secret), "", 0, 0, NULL, 0,
-	 "Shared secret for the JSON inbound SMS endpoint (empty = none)."},
-	{"inbound", "ussd_secret", CONFIG_SECRET, OFF(inbound_ussd_secret), "", 0, 0, NULL, 0,
-	 "Shared secret for the USSD endpoint (empty = none)."},
+    {"inbound", "kannel_secret", CONFIG_SECRET, OFF(inbound_kannel_secret), "", 0, 0, NULL, 0,
+     "Shared secret Kannel must send to the inbound SMS endpoint (empty = none)."},
+    {"inbound", "json_secret", CONFIG_SECRET, OFF(inbound_json_secret), "", 0, 0, NULL, 0,
+     "Shared secret for the JSON inbound SMS endpoint (empty = none)."},
+    {"inbound", "ussd_secret", CONFIG_SECRET, OFF(inbound_ussd_secret), "", 0, 0, NULL, 0,
+     "Shared secret for the USSD endpoint (empty = none)."},
 
-	{"node", "name", CONFIG_STR, OFF(node_name), "", 0, 0, NULL, 0,
-	 "Name of this node in logs and the database (empty = host name)."},
+    {"node", "name", CONFIG_STR, OFF(node_name), "", 0, 0, NULL, 0,
+     "Name of this node in logs and the database (empty = host name)."},
 };
 
 #define N_KEYS (sizeof(config_keys_table) / sizeof(config_keys_table[0]))
@@ -186,7 +185,7 @@ hint_similar(struct buf *errors, const char *section, const char *name)
 	}
 	if (best != NULL)
 		buf_printf(errors, "; did you mean %s%s%s?", name == NULL ? "[" : "", best,
-			   name == NULL ? "]" : "");
+		           name == NULL ? "]" : "");
 }
 
 static void
@@ -224,7 +223,7 @@ describe_expected(struct buf *b, const struct config_key *k)
 		break;
 	case CONFIG_SECRET:
 		buf_printf(b, "empty, or at least %d printable characters without spaces",
-			   SECRET_MIN_LEN);
+		           SECRET_MIN_LEN);
 		break;
 	}
 }
@@ -234,7 +233,8 @@ parse_int(const char *s, long long *out)
 {
 	char *end;
 	errno = 0;
-	if (*s == '\0')
+	/* Digits only, with an optional '-': no spaces, no '+', no hex. */
+	if (!((*s >= '0' && *s <= '9') || (*s == '-' && s[1] >= '0' && s[1] <= '9')))
 		return -1;
 	long long v = strtoll(s, &end, 10);
 	if (errno != 0 || *end != '\0')
@@ -326,7 +326,7 @@ secret_valid(const char *s)
  */
 static int
 apply_value(struct config *cfg, const struct config_key *k, const char *value, const char *origin,
-	    struct buf *errors)
+            struct buf *errors)
 {
 	char *host = NULL;
 	int port = 0;
@@ -403,7 +403,7 @@ config_new(void)
 	for (size_t i = 0; i < N_KEYS; i++) {
 		/* Defaults are valid by construction; unit tests check that. */
 		if (apply_value(cfg, &config_keys_table[i], config_keys_table[i].def, "default",
-				&ignored) < 0)
+		                &ignored) < 0)
 			abort();
 	}
 	buf_free(&ignored);
@@ -433,10 +433,62 @@ struct ini_state {
 	int lineno;
 	struct buf *errors;
 	int problems;
-	char last_bad_section[64];
 };
 
 #define INI_LINE_MAX 200
+
+static void
+blank_line(char *str)
+{
+	str[0] = '\n';
+	str[1] = '\0';
+}
+
+/* Checks one line before inih sees it, so that every bad line is reported (inih only
+ * returns the first) and nothing is taken for a multi-line continuation. Leading white
+ * space is removed; a line that is neither blank, a comment, a [section] nor
+ * key = value is reported and handed to inih as a blank line. */
+static void
+precheck_line(struct ini_state *st, char *str)
+{
+	size_t lead = strspn(str, " \t");
+	if (lead > 0)
+		memmove(str, str + lead, strlen(str + lead) + 1);
+	char c = str[0];
+	if (c == '\0' || c == '\n' || c == '\r' || c == '#' || c == ';')
+		return;
+	if (c == '[') {
+		char *close = strchr(str, ']');
+		if (close == NULL) {
+			buf_printf(st->errors,
+			           "%s:%d: cannot read this line; a section header ends with ']': "
+			           "[section]\n",
+			           st->path, st->lineno);
+			st->problems++;
+			blank_line(str);
+			return;
+		}
+		char name[64];
+		size_t len = (size_t)(close - str - 1);
+		snprintf(name, sizeof(name), "%.*s", (int)(len < 63 ? len : 63), str + 1);
+		if (!section_known(name)) {
+			buf_printf(st->errors, "%s:%d: unknown section [%s]", st->path, st->lineno,
+			           name);
+			hint_similar(st->errors, name, NULL);
+			buf_putc(st->errors, '\n');
+			st->problems++;
+		}
+		return;
+	}
+	if (strchr(str, '=') == NULL) {
+		buf_printf(st->errors,
+		           "%s:%d: cannot read this line; expected key = value, [section], or a "
+		           "comment starting with # or ;\n",
+		           st->path, st->lineno);
+		st->problems++;
+		blank_line(str);
+	}
+}
 
 static char *
 config_ini_read(char *str, int num, void *stream)
@@ -453,11 +505,13 @@ config_ini_read(char *str, int num, void *stream)
 		while ((c = fgetc(st->fp)) != EOF && c != '\n')
 			;
 		buf_printf(st->errors, "%s:%d: line is longer than %d bytes\n", st->path,
-			   st->lineno, INI_LINE_MAX - 2);
+		           st->lineno, INI_LINE_MAX - 2);
 		st->problems++;
 		str[0] = '\n';
 		str[1] = '\0';
+		return str;
 	}
+	precheck_line(st, str);
 	return str;
 }
 
@@ -471,29 +525,20 @@ config_ini_line(void *user, const char *section, const char *name, const char *v
 	if (name == NULL)
 		return 1;
 	if (section[0] == '\0') {
-		buf_printf(st->errors,
-			   "%s:%d: key \"%s\" stands before any [section]; put it under its section, "
-			   "e.g. [http]\n",
-			   st->path, st->lineno, name);
+		buf_printf(
+		    st->errors,
+		    "%s:%d: key \"%s\" stands before any [section]; put it under its section, "
+		    "e.g. [http]\n",
+		    st->path, st->lineno, name);
 		st->problems++;
 		return 1;
 	}
-	if (!section_known(section)) {
-		/* Report an unknown section once, not once per key. */
-		if (strncmp(st->last_bad_section, section, sizeof(st->last_bad_section)) != 0) {
-			buf_printf(st->errors, "%s:%d: unknown section [%s]", st->path, st->lineno,
-				   section);
-			hint_similar(st->errors, section, NULL);
-			buf_putc(st->errors, '\n');
-			st->problems++;
-			snprintf(st->last_bad_section, sizeof(st->last_bad_section), "%s", section);
-		}
-		return 1;
-	}
+	if (!section_known(section))
+		return 1; /* reported with its [section] line */
 	k = key_find(section, name);
 	if (k == NULL) {
 		buf_printf(st->errors, "%s:%d: unknown key \"%s\" in [%s]", st->path, st->lineno,
-			   name, section);
+		           name, section);
 		hint_similar(st->errors, section, name);
 		list_keys_of(st->errors, section);
 		buf_putc(st->errors, '\n');
@@ -507,30 +552,35 @@ config_ini_line(void *user, const char *section, const char *name, const char *v
 }
 
 int
-config_load_file(struct config *cfg, const char *path, struct buf *errors)
+config_load_stream(struct config *cfg, FILE *fp, const char *name, struct buf *errors)
 {
-	struct ini_state st = {.cfg = cfg, .path = path, .errors = errors};
-	int rc;
-
-	st.fp = fopen(path, "r");
-	if (st.fp == NULL) {
-		buf_printf(errors, "%s: cannot open the configuration file: %s\n", path,
-			   strerror(errno));
-		return -1;
-	}
-	rc = ini_parse_stream(config_ini_read, &st, config_ini_line, &st);
-	fclose(st.fp);
+	struct ini_state st = {.cfg = cfg, .path = name, .fp = fp, .errors = errors};
+	int rc = ini_parse_stream(config_ini_read, &st, config_ini_line, &st);
 	if (rc > 0) {
 		buf_printf(errors,
-			   "%s:%d: cannot read this line; expected [section], key = value, or a "
-			   "comment starting with # or ;\n",
-			   path, rc);
+		           "%s:%d: cannot read this line; expected [section], key = value, or a "
+		           "comment starting with # or ;\n",
+		           name, rc);
 		st.problems++;
 	} else if (rc < 0) {
-		buf_printf(errors, "%s: cannot read the file\n", path);
+		buf_printf(errors, "%s: cannot read the file\n", name);
 		st.problems++;
 	}
 	return st.problems == 0 ? 0 : -1;
+}
+
+int
+config_load_file(struct config *cfg, const char *path, struct buf *errors)
+{
+	FILE *fp = fopen(path, "r");
+	if (fp == NULL) {
+		buf_printf(errors, "%s: cannot open the configuration file: %s\n", path,
+		           strerror(errno));
+		return -1;
+	}
+	int rc = config_load_stream(cfg, fp, path, errors);
+	fclose(fp);
+	return rc;
 }
 
 int
@@ -553,13 +603,14 @@ config_apply_env(struct config *cfg, char *const *envp, struct buf *errors)
 			continue;
 		size_t sl = (size_t)(us - rest), nl = (size_t)(eq - us - 1);
 		for (size_t i = 0; i < sl; i++)
-			section[i] = (char)((rest[i] >= 'A' && rest[i] <= 'Z') ? rest[i] + 32 : rest[i]);
+			section[i] =
+			    (char)((rest[i] >= 'A' && rest[i] <= 'Z') ? rest[i] + 32 : rest[i]);
 		section[sl] = '\0';
 		if (!section_known(section))
 			continue; /* GAMIGATE_DB_DIR and friends belong to tools/ */
 		for (size_t i = 0; i < nl; i++)
 			name[i] = (char)((us[1 + i] >= 'A' && us[1 + i] <= 'Z') ? us[1 + i] + 32
-									: us[1 + i]);
+			                                                        : us[1 + i]);
 		name[nl] = '\0';
 		snprintf(origin, sizeof(origin), "environment %.*s", (int)(eq - var), var);
 		const struct config_key *k = key_find(section, name);
@@ -583,25 +634,30 @@ config_set(struct config *cfg, const char *assignment, struct buf *errors)
 	const char *dot = strchr(assignment, '.');
 	const char *eq = strchr(assignment, '=');
 	char section[64], name[64];
+	size_t shown = strcspn(assignment, "="); /* never echo the value: it may be a secret */
 
+	if (shown > 40)
+		shown = 40;
 	if (dot == NULL || eq == NULL || dot > eq || dot == assignment || eq == dot + 1 ||
-	    (size_t)(dot - assignment) >= sizeof(section) || (size_t)(eq - dot - 1) >= sizeof(name)) {
+	    (size_t)(dot - assignment) >= sizeof(section) ||
+	    (size_t)(eq - dot - 1) >= sizeof(name)) {
 		buf_printf(errors,
-			   "--set %s: expected section.key=value, e.g. --set http.listen=127.0.0.1:9090\n",
-			   assignment);
+		           "--set: \"%.*s\" is not section.key=value; e.g. --set "
+		           "http.listen=127.0.0.1:9090\n",
+		           (int)shown, assignment);
 		return -1;
 	}
 	snprintf(section, sizeof(section), "%.*s", (int)(dot - assignment), assignment);
 	snprintf(name, sizeof(name), "%.*s", (int)(eq - dot - 1), dot + 1);
 	if (!section_known(section)) {
-		buf_printf(errors, "--set %s: unknown section [%s]", assignment, section);
+		buf_printf(errors, "--set %s.%s: unknown section [%s]", section, name, section);
 		hint_similar(errors, section, NULL);
 		buf_putc(errors, '\n');
 		return -1;
 	}
 	const struct config_key *k = key_find(section, name);
 	if (k == NULL) {
-		buf_printf(errors, "--set %s: unknown key %s.%s", assignment, section, name);
+		buf_printf(errors, "--set %s.%s: unknown key %s.%s", section, name, section, name);
 		hint_similar(errors, section, name);
 		list_keys_of(errors, section);
 		buf_putc(errors, '\n');
@@ -633,9 +689,9 @@ config_finish(struct config *cfg, struct buf *errors)
 		if ((*str_field(cfg, k))[0] != '\0')
 			continue;
 		buf_printf(errors,
-			   "%s.%s is required but not set; set %s = ... under [%s] in the "
-			   "configuration file, or ",
-			   k->section, k->name, k->name, k->section);
+		           "%s.%s is required but not set; set %s = ... under [%s] in the "
+		           "configuration file, or ",
+		           k->section, k->name, k->name, k->section);
 		put_env_name(errors, k);
 		buf_puts(errors, " in the environment (");
 		describe_expected(errors, k);
@@ -683,7 +739,7 @@ config_sample(FILE *out)
 		put_comment_lines(out, k->help);
 		describe_expected(&exp, k);
 		fprintf(out, "# Expected: %s.%s\n", buf_cstr(&exp),
-			(k->flags & CONFIG_REQUIRED) ? " Required." : "");
+		        (k->flags & CONFIG_REQUIRED) ? " Required." : "");
 		buf_free(&exp);
 		fprintf(out, "#%s = %s\n", k->name, k->def);
 	}
@@ -717,9 +773,10 @@ config_keys(FILE *out)
 		const struct config_key *k = &config_keys_table[i];
 		struct buf exp = BUF_INIT;
 		describe_expected(&exp, k);
-		fprintf(out, "%s.%s\n    default: %s%s\n    expected: %s\n    environment: ", k->section, k->name,
-			k->def[0] != '\0' ? k->def : "(empty)",
-			(k->flags & CONFIG_REQUIRED) ? " (required)" : "", buf_cstr(&exp));
+		fprintf(out,
+		        "%s.%s\n    default: %s%s\n    expected: %s\n    environment: ", k->section,
+		        k->name, k->def[0] != '\0' ? k->def : "(empty)",
+		        (k->flags & CONFIG_REQUIRED) ? " (required)" : "", buf_cstr(&exp));
 		buf_reset(&exp);
 		put_env_name(&exp, k);
 		fprintf(out, "%s\n", buf_cstr(&exp));

@@ -68,6 +68,9 @@ void config_free(struct config *cfg);
  * problem appended to errors as a line ending in '\n'). A missing file is an error. */
 int config_load_file(struct config *cfg, const char *path, struct buf *errors);
 
+/* The same for an open stream; name stands for the file in messages. */
+int config_load_stream(struct config *cfg, FILE *fp, const char *name, struct buf *errors);
+
 /* Applies every GAMIGATE_<SECTION>_<KEY> variable of envp whose section is known
  * (other GAMIGATE_* names belong to the tools and are ignored). 0 ok, -1 problems. */
 int config_apply_env(struct config *cfg, char *const *envp, struct buf *errors);

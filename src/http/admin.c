@@ -32,9 +32,10 @@ add_node(const struct node_info *n, void *arg)
 	buf_json_str(b, n->name);
 	buf_puts(b, ",\"version\":");
 	buf_json_str(b, n->version);
-	buf_printf(b, ",\"pid\":%ld,\"started_at\":\"%s\",\"last_seen\":\"%s\","
-		      "\"seconds_since_seen\":%ld}",
-		   n->pid, n->started_at, n->last_seen, n->seconds_since_seen);
+	buf_printf(b,
+	           ",\"pid\":%ld,\"started_at\":\"%s\",\"last_seen\":\"%s\","
+	           "\"seconds_since_seen\":%ld}",
+	           n->pid, n->started_at, n->last_seen, n->seconds_since_seen);
 }
 
 static int
@@ -66,10 +67,10 @@ status_done(void *arg, int result, const struct db_error *err)
 	buf_puts(&b, ",\"version\":");
 	buf_json_str(&b, env->version);
 	buf_printf(&b, ",\"uptime_s\":%lld,\"database\":{\"server\":",
-		   (long long)(time(NULL) - env->started));
+	           (long long)(time(NULL) - env->started));
 	buf_json_str(&b, job->server_version);
 	buf_printf(&b, ",\"schema_version\":%d,\"schema_expected\":%d},\"nodes\":[%s]}\n",
-		   job->schema_version, migrate_latest(), buf_cstr(&job->nodes));
+	           job->schema_version, migrate_latest(), buf_cstr(&job->nodes));
 	http_reply(job->ctx, 200, "application/json", b.data, b.len);
 out:
 	buf_free(&b);

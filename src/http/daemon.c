@@ -40,7 +40,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	if (sig == SIGHUP) {
 		log_msg(LOG_INFO, "SIGHUP: nothing to reload yet (configuration changes need a "
-				  "restart)");
+		                  "restart)");
 		return;
 	}
 	if (d->signalled++ > 0) {
@@ -87,24 +87,24 @@ startup_check(const struct db_settings *s, const struct http_env *env)
 	int version = 0, rc = 0;
 
 	if (migrate_current(conn, &version, &err) < 0) {
-		log_kv(LOG_WARN, "database not reachable at start; serving anyway, /healthz says "
-				 "503 until it is",
+		log_kv(LOG_WARN,
+		       "database not reachable at start; serving anyway, /healthz says "
+		       "503 until it is",
 		       "error", err.msg, (const char *)NULL);
 	} else if (version > migrate_latest()) {
 		log_msg(LOG_ERROR,
-			"the database schema is at version %d, newer than the %d this gamigate "
-			"knows; run a newer gamigate",
-			version, migrate_latest());
+		        "the database schema is at version %d, newer than the %d this gamigate "
+		        "knows; run a newer gamigate",
+		        version, migrate_latest());
 		rc = 2;
 	} else if (version < migrate_latest()) {
 		log_msg(LOG_ERROR,
-			"the database schema is at version %d, this gamigate needs %d; run: "
-			"gamigate migrate",
-			version, migrate_latest());
+		        "the database schema is at version %d, this gamigate needs %d; run: "
+		        "gamigate migrate",
+		        version, migrate_latest());
 		rc = 2;
 	} else if (nodes_touch(conn, env->node_name, env->version, (long)getpid(), 1, &err) < 0) {
-		log_kv(LOG_WARN, "cannot register this node", "error", err.msg,
-		       (const char *)NULL);
+		log_kv(LOG_WARN, "cannot register this node", "error", err.msg, (const char *)NULL);
 	}
 	db_conn_free(conn);
 	return rc;
@@ -147,8 +147,8 @@ daemon_serve(const struct config *cfg, const char *version)
 		free(node_name);
 		return 1;
 	}
-	d.env.pool = db_pool_new(d.base, &s, (unsigned)cfg->db_pool_size,
-				 (unsigned)cfg->db_queue_max);
+	d.env.pool =
+	    db_pool_new(d.base, &s, (unsigned)cfg->db_pool_size, (unsigned)cfg->db_queue_max);
 	d.env.health = health_start(&s, (unsigned)cfg->db_health_interval_ms);
 	d.srv = http_server_new(d.base, &d.env, &error);
 	if (d.srv == NULL) {

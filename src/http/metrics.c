@@ -8,16 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STATUS_MAX  600
-#define NBUCKETS    14
-#define NREASONS    4
+#define STATUS_MAX 600
+#define NBUCKETS   14
+#define NREASONS   4
 
-static const double bucket_bounds[NBUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
-					       0.025,  0.05,  0.1,    0.25,  0.5,
-					       1,      2.5,   5,      10};
+static const double bucket_bounds[NBUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                               0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 
-static const char *const reason_names[NREASONS] = {"queue_full", "draining", "too_large",
-						   "other"};
+static const char *const reason_names[NREASONS] = {"queue_full", "draining", "too_large", "other"};
 
 struct metrics {
 	const char *const *route_names;
@@ -79,32 +77,33 @@ void
 metrics_render(struct metrics *m, struct buf *out)
 {
 	buf_puts(out, "# HELP gamigate_http_requests_total HTTP requests answered, by route "
-		      "and status.\n# TYPE gamigate_http_requests_total counter\n");
+	              "and status.\n# TYPE gamigate_http_requests_total counter\n");
 	for (unsigned r = 0; r <= m->nroutes; r++) {
 		const char *name = r < m->nroutes ? m->route_names[r] : "other";
 		for (int s = 0; s < STATUS_MAX; s++) {
 			uint64_t n = m->counts[(size_t)r * STATUS_MAX + (size_t)s];
 			if (n > 0)
-				buf_printf(out,
-					   "gamigate_http_requests_total{route=\"%s\",status=\"%d\"}"
-					   " %llu\n",
-					   name, s, (unsigned long long)n);
+				buf_printf(
+				    out,
+				    "gamigate_http_requests_total{route=\"%s\",status=\"%d\"}"
+				    " %llu\n",
+				    name, s, (unsigned long long)n);
 		}
 	}
 	buf_puts(out, "# HELP gamigate_http_request_duration_seconds Time from a request's "
-		      "arrival to its answer.\n"
-		      "# TYPE gamigate_http_request_duration_seconds histogram\n");
+	              "arrival to its answer.\n"
+	              "# TYPE gamigate_http_request_duration_seconds histogram\n");
 	for (int i = 0; i < NBUCKETS; i++)
 		buf_printf(out, "gamigate_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
-			   bucket_bounds[i], (unsigned long long)m->buckets[i]);
+		           bucket_bounds[i], (unsigned long long)m->buckets[i]);
 	buf_printf(out, "gamigate_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
-		   (unsigned long long)m->observations);
+	           (unsigned long long)m->observations);
 	buf_printf(out, "gamigate_http_request_duration_seconds_sum %.6f\n", m->sum);
 	buf_printf(out, "gamigate_http_request_duration_seconds_count %llu\n",
-		   (unsigned long long)m->observations);
+	           (unsigned long long)m->observations);
 	buf_puts(out, "# HELP gamigate_http_rejected_total Requests refused at once, by "
-		      "reason.\n# TYPE gamigate_http_rejected_total counter\n");
+	              "reason.\n# TYPE gamigate_http_rejected_total counter\n");
 	for (int i = 0; i < NREASONS; i++)
 		buf_printf(out, "gamigate_http_rejected_total{reason=\"%s\"} %llu\n",
-			   reason_names[i], (unsigned long long)m->rejected[i]);
+		           reason_names[i], (unsigned long long)m->rejected[i]);
 }

@@ -194,8 +194,7 @@ ctx_unlink(struct http_ctx *ctx)
 }
 
 void
-http_reply(struct http_ctx *ctx, int status, const char *content_type, const char *body,
-	   size_t len)
+http_reply(struct http_ctx *ctx, int status, const char *content_type, const char *body, size_t len)
 {
 	struct http_server *srv = ctx->srv;
 	struct evhttp_request *req = ctx->req;
@@ -252,7 +251,7 @@ http_require_admin(struct http_ctx *ctx)
 {
 	const char *token = ctx->srv->env->cfg->admin_token;
 	const char *auth =
-		evhttp_find_header(evhttp_request_get_input_headers(ctx->req), "Authorization");
+	    evhttp_find_header(evhttp_request_get_input_headers(ctx->req), "Authorization");
 	static const char prefix[] = "Bearer ";
 	size_t tlen = strlen(token);
 
@@ -267,11 +266,11 @@ http_require_admin(struct http_ctx *ctx)
 			return 0;
 	}
 	evhttp_add_header(evhttp_request_get_output_headers(ctx->req), "WWW-Authenticate",
-			  "Bearer realm=\"gamigate\"");
+	                  "Bearer realm=\"gamigate\"");
 	log_kv(LOG_WARN, "admin request refused", "id", ctx->id, "reason",
 	       auth == NULL ? "no Authorization header" : "wrong token", (const char *)NULL);
 	http_reply_error(ctx, 401,
-			 "admin token missing or wrong: send Authorization: Bearer <admin.token>");
+	                 "admin token missing or wrong: send Authorization: Bearer <admin.token>");
 	return -1;
 }
 
@@ -282,7 +281,7 @@ request_id_valid(const char *s)
 	for (; s[n] != '\0'; n++) {
 		char c = s[n];
 		if (n >= 64 || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-				 (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+		                 (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
 			return false;
 	}
 	return n > 0;
@@ -324,7 +323,7 @@ dispatch(struct evhttp_request *req, void *arg)
 		snprintf(ctx->id, sizeof(ctx->id), "%s", given_id);
 	else
 		snprintf(ctx->id, sizeof(ctx->id), "%06x%010llx", srv->id_prefix & 0xffffff,
-			 ++srv->id_counter);
+		         ++srv->id_counter);
 
 	if (header_bytes(req) > (size_t)srv->env->cfg->http_max_header_bytes) {
 		metrics_rejected(srv->metrics, "too_large");
@@ -357,10 +356,10 @@ dispatch(struct evhttp_request *req, void *arg)
 		for (unsigned i = 0; i < http_routes_count; i++) {
 			if (strcmp(http_routes[i].path, path) == 0)
 				buf_printf(&allow, "%s%s", allow.len ? ", " : "",
-					   http_routes[i].method);
+				           http_routes[i].method);
 		}
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
-				  buf_cstr(&allow));
+		                  buf_cstr(&allow));
 		buf_free(&allow);
 		http_reply_error(ctx, 405, "method not allowed for this path");
 		return;
@@ -389,13 +388,12 @@ http_server_new(struct event_base *base, struct http_env *env, const char **erro
 	 * answer 431 (see dispatch). */
 	evhttp_set_max_headers_size(srv->http, (ev_ssize_t)cfg->http_max_header_bytes * 4);
 	evhttp_set_timeout(srv->http, (int)cfg->http_request_timeout_s);
-	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-						      EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
-						      EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
-						      EVHTTP_REQ_PATCH);
+	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+	                                          EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	                                          EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(srv->http, dispatch, srv);
-	srv->sock = evhttp_bind_socket_with_handle(srv->http, cfg->http_host,
-						   (ev_uint16_t)cfg->http_port);
+	srv->sock =
+	    evhttp_bind_socket_with_handle(srv->http, cfg->http_host, (ev_uint16_t)cfg->http_port);
 	if (srv->sock == NULL) {
 		*error_r = "cannot listen on http.listen (address in use or not available here)";
 		goto fail;
@@ -427,7 +425,7 @@ grace_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	log_msg(LOG_WARN, "shutdown grace period over; exiting with %u request(s) unanswered",
-		srv->inflight);
+	        srv->inflight);
 	event_base_loopexit(srv->base, NULL);
 }
 
@@ -441,8 +439,7 @@ http_server_drain(struct http_server *srv)
 		evhttp_del_accept_socket(srv->http, srv->sock);
 		srv->sock = NULL;
 	}
-	log_msg(LOG_INFO, "draining: no new connections; %u request(s) in flight",
-		srv->inflight);
+	log_msg(LOG_INFO, "draining: no new connections; %u request(s) in flight", srv->inflight);
 	if (srv->inflight == 0 && srv->sending == 0) {
 		event_base_loopexit(srv->base, NULL);
 		return;

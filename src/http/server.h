@@ -46,7 +46,7 @@ struct http_route {
 /* Binds the listen address from env->cfg. NULL with *error_r set (static text) on
  * failure. */
 struct http_server *http_server_new(struct event_base *base, struct http_env *env,
-				    const char **error_r);
+                                    const char **error_r);
 /* The port actually bound (useful with port 0). */
 int http_server_port(struct http_server *srv);
 /* Stops accepting connections and ends the loop once no request is in flight, or when
@@ -67,7 +67,7 @@ int http_server_draining(struct http_server *srv);
 
 /* Sends the reply, logs it, counts it and frees ctx. Exactly once per request. */
 void http_reply(struct http_ctx *ctx, int status, const char *content_type, const char *body,
-		size_t len);
+                size_t len);
 /* Replies {"error": message} with the status. */
 void http_reply_error(struct http_ctx *ctx, int status, const char *message);
 

@@ -19,10 +19,10 @@
 #include <sys/random.h>
 #include <time.h>
 
-#define STMT_CACHE_MAX	64
-#define TX_ATTEMPTS	6
+#define STMT_CACHE_MAX  64
+#define TX_ATTEMPTS     6
 #define COL_BUF_INITIAL 256
-#define MAX_COLS	64
+#define MAX_COLS        64
 
 struct stmt_entry {
 	char *sql;
@@ -162,8 +162,8 @@ int
 db_conn_ensure(struct db_conn *c, struct db_error *err)
 {
 	static const char init_sql[] =
-		"SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
-		"NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
+	    "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
+	    "NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
 	const bool *no = &(bool){false};
 	unsigned ct = c->s.connect_timeout_s, rt = c->s.read_timeout_s, wt = c->s.write_timeout_s;
 
@@ -182,9 +182,9 @@ db_conn_ensure(struct db_conn *c, struct db_error *err)
 	mysql_optionsv(c->mysql, MYSQL_INIT_COMMAND, init_sql);
 	bool use_socket = c->s.socket[0] != '\0';
 	if (mysql_real_connect(c->mysql, use_socket ? "localhost" : c->s.host, c->s.user,
-			       c->s.password, c->s.name[0] != '\0' ? c->s.name : NULL,
-			       use_socket ? 0 : c->s.port, use_socket ? c->s.socket : NULL,
-			       0) == NULL) {
+	                       c->s.password, c->s.name[0] != '\0' ? c->s.name : NULL,
+	                       use_socket ? 0 : c->s.port, use_socket ? c->s.socket : NULL,
+	                       0) == NULL) {
 		set_mysql_error(err, c->mysql);
 		mysql_close(c->mysql);
 		c->mysql = NULL;
@@ -305,7 +305,7 @@ fetch_rows(MYSQL_STMT *stmt, db_row_fn *fn, void *arg, struct db_error *err)
 				binds[i].buffer_length = caps[i] - 1;
 				if (mysql_stmt_fetch_column(stmt, &binds[i], i, 0) != 0) {
 					set_error(err, mysql_stmt_errno(stmt),
-						  mysql_stmt_error(stmt));
+					          mysql_stmt_error(stmt));
 					rc = -1;
 					goto out;
 				}
@@ -334,7 +334,7 @@ out:
 
 int
 db_exec(struct db_conn *c, const char *sql, const struct db_param *params, size_t nparams,
-	db_row_fn *fn, void *arg, uint64_t *affected_r, struct db_error *err)
+        db_row_fn *fn, void *arg, uint64_t *affected_r, struct db_error *err)
 {
 	MYSQL_BIND binds[MAX_COLS];
 	MYSQL_STMT *stmt;

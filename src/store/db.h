@@ -40,15 +40,15 @@ struct db_param {
 	size_t len;
 };
 
-#define DB_PARAM_INT(v)                                                                         \
-	(struct db_param)                                                                       \
-	{                                                                                       \
-		.type = DB_INT, .i = (v)                                                        \
+#define DB_PARAM_INT(v)                                                                            \
+	(struct db_param)                                                                          \
+	{                                                                                          \
+		.type = DB_INT, .i = (v)                                                           \
 	}
-#define DB_PARAM_STR(v)                                                                         \
-	(struct db_param)                                                                       \
-	{                                                                                       \
-		.type = DB_STR, .s = (v), .len = strlen(v)                                      \
+#define DB_PARAM_STR(v)                                                                            \
+	(struct db_param)                                                                          \
+	{                                                                                          \
+		.type = DB_STR, .s = (v), .len = strlen(v)                                         \
 	}
 
 /* One result row: values as text (NULL for SQL NULL), lengths alongside. */
@@ -81,8 +81,8 @@ int db_conn_ping(struct db_conn *conn, struct db_error *err);
 /* Runs sql with params as a prepared statement (cached per connection by text).
  * fn, if not NULL, is called for every result row. affected_r, if not NULL, receives the
  * affected-row count. 0 ok, -1 with err set. */
-int db_exec(struct db_conn *conn, const char *sql, const struct db_param *params,
-	    size_t nparams, db_row_fn *fn, void *arg, uint64_t *affected_r, struct db_error *err);
+int db_exec(struct db_conn *conn, const char *sql, const struct db_param *params, size_t nparams,
+            db_row_fn *fn, void *arg, uint64_t *affected_r, struct db_error *err);
 
 /* Runs statements that cannot be prepared (DDL in migrations, locks). Never feed it
  * outside input. 0 ok, -1 with err set. */

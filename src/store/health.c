@@ -37,8 +37,8 @@ health_main(void *arg)
 
 		struct db_error err = {0};
 		int version = 0;
-		bool up = db_conn_ping(conn, &err) == 0 &&
-			  migrate_current(conn, &version, &err) == 0;
+		bool up =
+		    db_conn_ping(conn, &err) == 0 && migrate_current(conn, &version, &err) == 0;
 
 		pthread_mutex_lock(&h->mu);
 		h->state.checked = true;
@@ -60,8 +60,7 @@ health_main(void *arg)
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
 		}
-		while (!h->stop &&
-		       pthread_cond_timedwait(&h->cv, &h->mu, &until) != ETIMEDOUT)
+		while (!h->stop && pthread_cond_timedwait(&h->cv, &h->mu, &until) != ETIMEDOUT)
 			;
 	}
 	pthread_mutex_unlock(&h->mu);

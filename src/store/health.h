@@ -16,8 +16,8 @@
 struct health;
 
 struct health_state {
-	bool checked;	    /* at least one check has finished */
-	bool up;	    /* the last ping succeeded */
+	bool checked;       /* at least one check has finished */
+	bool up;            /* the last ping succeeded */
 	int schema_version; /* as read by the last successful check */
 	char error[256];    /* why the last check failed */
 	uint64_t checks;    /* checks so far */

@@ -11,31 +11,31 @@
 #include <string.h>
 #include <unistd.h>
 
-#define LOCK_NAME	"gamigate.migrate"
-#define LOCK_TIMEOUT_S	60
-#define MAX_KNOWN	4096
+#define LOCK_NAME      "gamigate.migrate"
+#define LOCK_TIMEOUT_S 60
+#define MAX_KNOWN      4096
 
 static const char create_table_sql[] =
-	"CREATE TABLE IF NOT EXISTS schema_migrations ("
-	" version INT UNSIGNED NOT NULL PRIMARY KEY,"
-	" name VARCHAR(200) NOT NULL,"
-	" checksum CHAR(16) NOT NULL,"
-	" applied_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
-	" applied_by VARCHAR(200) NOT NULL"
-	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INT UNSIGNED NOT NULL PRIMARY KEY,"
+    " name VARCHAR(200) NOT NULL,"
+    " checksum CHAR(16) NOT NULL,"
+    " applied_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
+    " applied_by VARCHAR(200) NOT NULL"
+    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
 
 int
 migrate_latest(void)
 {
 	return migrations_builtin_count > 0
-		       ? migrations_builtin[migrations_builtin_count - 1].version
-		       : 0;
+	           ? migrations_builtin[migrations_builtin_count - 1].version
+	           : 0;
 }
 
 void
 migrate_checksum(const char *sql, char out[17])
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 14695981039346656037ULL;
 	for (const unsigned char *p = (const unsigned char *)sql; *p != '\0'; p++) {
 		h ^= *p;
 		h *= 1099511628211ULL;
@@ -62,8 +62,8 @@ migrate_split(const char *sql, int (*fn)(const char *stmt, void *arg), void *arg
 		if (len - start >= 2 && line[start] == '-' && line[start + 1] == '-')
 			continue;
 		size_t end = len;
-		while (end > start && (line[end - 1] == ' ' || line[end - 1] == '\t' ||
-				       line[end - 1] == '\r'))
+		while (end > start &&
+		       (line[end - 1] == ' ' || line[end - 1] == '\t' || line[end - 1] == '\r'))
 			end--;
 		if (end == start)
 			continue;
@@ -133,16 +133,17 @@ load_applied(struct db_conn *conn, struct applied_list *l, struct db_error *err)
 	bool exists = false;
 	l->n = 0;
 	if (db_exec(conn,
-		    "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
-		    " AND TABLE_NAME = 'schema_migrations'",
-		    NULL, 0, table_exists_row, &exists, NULL, err) < 0)
+	            "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
+	            " AND TABLE_NAME = 'schema_migrations'",
+	            NULL, 0, table_exists_row, &exists, NULL, err) < 0)
 		return -1;
 	if (!exists)
 		return 0;
-	return db_exec(conn,
-		       "SELECT version, name, checksum, DATE_FORMAT(applied_at, '%Y-%m-%d %H:%i:%sZ')"
-		       " FROM schema_migrations ORDER BY version",
-		       NULL, 0, collect_applied, l, NULL, err);
+	return db_exec(
+	    conn,
+	    "SELECT version, name, checksum, DATE_FORMAT(applied_at, '%Y-%m-%d %H:%i:%sZ')"
+	    " FROM schema_migrations ORDER BY version",
+	    NULL, 0, collect_applied, l, NULL, err);
 }
 
 int
@@ -178,9 +179,9 @@ check_applied(const struct applied_list *l, struct db_error *err)
 		if (a->version > latest) {
 			err->code = 0;
 			snprintf(err->msg, sizeof(err->msg),
-				 "the database schema is at version %d (%.60s), newer than the %d "
-				 "this gamigate knows; run a newer gamigate against this database",
-				 l->items[l->n - 1].version, l->items[l->n - 1].name, latest);
+			         "the database schema is at version %d (%.60s), newer than the %d "
+			         "this gamigate knows; run a newer gamigate against this database",
+			         l->items[l->n - 1].version, l->items[l->n - 1].name, latest);
 			return -1;
 		}
 		if (m == NULL)
@@ -188,10 +189,11 @@ check_applied(const struct applied_list *l, struct db_error *err)
 		migrate_checksum(m->sql, sum);
 		if (strcmp(sum, a->checksum) != 0) {
 			err->code = 0;
-			snprintf(err->msg, sizeof(err->msg),
-				 "migration %.60s was applied with different text (checksum %s, this "
-				 "binary has %s); migrations must never change once released",
-				 m->name, a->checksum, sum);
+			snprintf(
+			    err->msg, sizeof(err->msg),
+			    "migration %.60s was applied with different text (checksum %s, this "
+			    "binary has %s); migrations must never change once released",
+			    m->name, a->checksum, sum);
 			return -1;
 		}
 	}
@@ -229,12 +231,12 @@ apply_one(struct db_conn *conn, const struct migration *m, struct db_error *err)
 		return -1;
 	if (migrate_split(m->sql, run_statement, ctx) < 0)
 		goto fail;
-	struct db_param p[] = {DB_PARAM_INT(m->version), DB_PARAM_STR(m->name),
-			       DB_PARAM_STR(sum), DB_PARAM_STR(by)};
+	struct db_param p[] = {DB_PARAM_INT(m->version), DB_PARAM_STR(m->name), DB_PARAM_STR(sum),
+	                       DB_PARAM_STR(by)};
 	if (db_exec(conn,
-		    "INSERT INTO schema_migrations (version, name, checksum, applied_by)"
-		    " VALUES (?, ?, ?, ?)",
-		    p, 4, NULL, NULL, NULL, err) < 0)
+	            "INSERT INTO schema_migrations (version, name, checksum, applied_by)"
+	            " VALUES (?, ?, ?, ?)",
+	            p, 4, NULL, NULL, NULL, err) < 0)
 		goto fail;
 	if (db_exec_plain(conn, "COMMIT", err) < 0)
 		goto fail;
@@ -244,8 +246,7 @@ fail:
 	{
 		char inner[sizeof(err->msg)];
 		snprintf(inner, sizeof(inner), "%s", err->msg);
-		snprintf(err->msg, sizeof(err->msg), "migration %s failed: %.200s", m->name,
-			 inner);
+		snprintf(err->msg, sizeof(err->msg), "migration %s failed: %.200s", m->name, inner);
 	}
 	return -1;
 }
@@ -263,9 +264,9 @@ migrate_apply(struct db_conn *conn, FILE *progress, struct db_error *err)
 	if (got != 1) {
 		err->code = 0;
 		snprintf(err->msg, sizeof(err->msg),
-			 "another gamigate is migrating this database (lock %s held for more "
-			 "than %d s); try again when it is done",
-			 LOCK_NAME, LOCK_TIMEOUT_S);
+		         "another gamigate is migrating this database (lock %s held for more "
+		         "than %d s); try again when it is done",
+		         LOCK_NAME, LOCK_TIMEOUT_S);
 		goto out_free;
 	}
 	if (db_exec_plain(conn, create_table_sql, err) < 0 || load_applied(conn, &l, err) < 0 ||
@@ -296,14 +297,13 @@ migrate_apply(struct db_conn *conn, FILE *progress, struct db_error *err)
 			fprintf(progress, "schema is up to date (version %d)\n", current);
 		else
 			fprintf(progress, "applied %d migration%s; schema is at version %d\n",
-				applied, applied == 1 ? "" : "s", current);
+			        applied, applied == 1 ? "" : "s", current);
 	}
 	rc = 0;
-out:
-	{
-		struct db_param rp[] = {DB_PARAM_STR(LOCK_NAME)};
-		db_exec(conn, "SELECT RELEASE_LOCK(?)", rp, 1, NULL, NULL, NULL, &ignored);
-	}
+out : {
+	struct db_param rp[] = {DB_PARAM_STR(LOCK_NAME)};
+	db_exec(conn, "SELECT RELEASE_LOCK(?)", rp, 1, NULL, NULL, NULL, &ignored);
+}
 out_free:
 	free(l.items);
 	return rc;
@@ -333,7 +333,7 @@ migrate_status(struct db_conn *conn, FILE *out, struct db_error *err)
 			pending++;
 		} else if (strcmp(a->checksum, sum) != 0) {
 			fprintf(out, "CHANGED   %s (applied %s with checksum %s, binary has %s)\n",
-				m->name, a->applied_at, a->checksum, sum);
+			        m->name, a->applied_at, a->checksum, sum);
 		} else {
 			fprintf(out, "applied   %s (%s)\n", m->name, a->applied_at);
 		}
@@ -341,11 +341,11 @@ migrate_status(struct db_conn *conn, FILE *out, struct db_error *err)
 	for (size_t j = 0; j < l.n; j++) {
 		if (builtin_find(l.items[j].version) == NULL)
 			fprintf(out, "UNKNOWN   %s (version %d is not in this binary)\n",
-				l.items[j].name, l.items[j].version);
+			        l.items[j].name, l.items[j].version);
 	}
 	int current = l.n > 0 ? l.items[l.n - 1].version : 0;
 	fprintf(out, "database schema version %d; this binary knows up to %d", current,
-		migrate_latest());
+	        migrate_latest());
 	if (current > migrate_latest())
 		fprintf(out, " -- the database is newer: run a newer gamigate\n");
 	else if (pending > 0)

@@ -9,22 +9,22 @@
 
 int
 nodes_touch(struct db_conn *conn, const char *name, const char *version, long pid, int starting,
-	    struct db_error *err)
+            struct db_error *err)
 {
 	struct db_param p[] = {DB_PARAM_STR(name), DB_PARAM_STR(version), DB_PARAM_INT(pid)};
 	if (starting)
 		return db_exec(conn,
-			       "INSERT INTO nodes (name, version, pid, started_at, last_seen)"
-			       " VALUES (?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))"
-			       " ON DUPLICATE KEY UPDATE version = VALUES(version),"
-			       " pid = VALUES(pid), started_at = VALUES(started_at),"
-			       " last_seen = VALUES(last_seen)",
-			       p, 3, NULL, NULL, NULL, err);
+		               "INSERT INTO nodes (name, version, pid, started_at, last_seen)"
+		               " VALUES (?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))"
+		               " ON DUPLICATE KEY UPDATE version = VALUES(version),"
+		               " pid = VALUES(pid), started_at = VALUES(started_at),"
+		               " last_seen = VALUES(last_seen)",
+		               p, 3, NULL, NULL, NULL, err);
 	return db_exec(conn,
-		       "INSERT INTO nodes (name, version, pid, started_at, last_seen)"
-		       " VALUES (?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))"
-		       " ON DUPLICATE KEY UPDATE last_seen = VALUES(last_seen)",
-		       p, 3, NULL, NULL, NULL, err);
+	               "INSERT INTO nodes (name, version, pid, started_at, last_seen)"
+	               " VALUES (?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))"
+	               " ON DUPLICATE KEY UPDATE last_seen = VALUES(last_seen)",
+	               p, 3, NULL, NULL, NULL, err);
 }
 
 struct list_ctx {
@@ -50,18 +50,18 @@ node_row(const struct db_row *row, void *arg)
 
 int
 nodes_list(struct db_conn *conn, long max_age_s,
-	   void (*fn)(const struct node_info *node, void *arg), void *arg, struct db_error *err)
+           void (*fn)(const struct node_info *node, void *arg), void *arg, struct db_error *err)
 {
 	struct list_ctx lc = {fn, arg};
 	struct db_param p[] = {DB_PARAM_INT(max_age_s)};
 	return db_exec(conn,
-		       "SELECT name, version, pid,"
-		       " DATE_FORMAT(started_at, '%Y-%m-%dT%H:%i:%sZ'),"
-		       " DATE_FORMAT(last_seen, '%Y-%m-%dT%H:%i:%sZ'),"
-		       " TIMESTAMPDIFF(SECOND, last_seen, UTC_TIMESTAMP(6))"
-		       " FROM nodes WHERE last_seen > UTC_TIMESTAMP(6) - INTERVAL ? SECOND"
-		       " ORDER BY last_seen DESC LIMIT 100",
-		       p, 1, node_row, &lc, NULL, err);
+	               "SELECT name, version, pid,"
+	               " DATE_FORMAT(started_at, '%Y-%m-%dT%H:%i:%sZ'),"
+	               " DATE_FORMAT(last_seen, '%Y-%m-%dT%H:%i:%sZ'),"
+	               " TIMESTAMPDIFF(SECOND, last_seen, UTC_TIMESTAMP(6))"
+	               " FROM nodes WHERE last_seen > UTC_TIMESTAMP(6) - INTERVAL ? SECOND"
+	               " ORDER BY last_seen DESC LIMIT 100",
+	               p, 1, node_row, &lc, NULL, err);
 }
 
 static int

@@ -117,7 +117,7 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 
 struct db_pool *
 db_pool_new(struct event_base *base, const struct db_settings *settings, unsigned workers,
-	    unsigned queue_max)
+            unsigned queue_max)
 {
 	struct db_pool *pool = xcalloc(1, sizeof(*pool));
 

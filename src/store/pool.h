@@ -38,7 +38,7 @@ struct db_pool_stats {
 
 /* Starts workers threads (they connect lazily, on their first job). */
 struct db_pool *db_pool_new(struct event_base *base, const struct db_settings *settings,
-			    unsigned workers, unsigned queue_max);
+                            unsigned workers, unsigned queue_max);
 
 /* Queues a job. 0 queued (done will be called exactly once), -1 queue full or closing
  * (done will not be called; the caller still owns arg). */

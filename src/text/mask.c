@@ -28,8 +28,9 @@ mask_phones(const char *in, struct buf *out)
 			buf_append(out, start, len);
 			continue;
 		}
-		size_t keep_head = len >= 10 ? 5 : 2;
+		/* At least three digits are always hidden. */
 		size_t keep_tail = len >= 10 ? 4 : 2;
+		size_t keep_head = len >= 10 ? (len - 7 < 5 ? len - 7 : 5) : 2;
 		buf_append(out, start, keep_head);
 		buf_puts(out, "***");
 		buf_append(out, p - keep_tail, keep_tail);

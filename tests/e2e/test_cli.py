@@ -70,7 +70,7 @@ class CliTest(unittest.TestCase):
         code, _, err = harness.run_cli("-c", "/dev/null", "--set", "http.listen", "config",
                                        "check")
         self.assertEqual(code, 2)
-        self.assertIn("expected section.key=value", err)
+        self.assertIn("is not section.key=value", err)
         env = dict(os.environ, GAMIGATE_DATABASE_POOL_SIZE="many")
         code, _, err = harness.run_cli("-c", "/dev/null", "config", "check", env=env)
         self.assertEqual(code, 2)

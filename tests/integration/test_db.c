@@ -52,13 +52,12 @@ test_params_and_rows(void)
 	testdb_create("db_rows", &s);
 	struct db_conn *c = db_conn_new(&s);
 	CHECK(db_exec_plain(c, "CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(2000), n BIGINT)",
-			    &err) == 0);
+	                    &err) == 0);
 	for (int i = 0; i < 1500; i++)
 		buf_putc(&long_text, (char)('a' + i % 26));
 	const char *persian = "گردونه ۱۲۳";
 	struct db_param p1[] = {DB_PARAM_INT(1), DB_PARAM_STR(persian), DB_PARAM_INT(-5)};
-	struct db_param p2[] = {DB_PARAM_INT(2), DB_PARAM_STR(long_text.data),
-				{.type = DB_NULL}};
+	struct db_param p2[] = {DB_PARAM_INT(2), DB_PARAM_STR(long_text.data), {.type = DB_NULL}};
 	const char *ins = "INSERT INTO t (id, name, n) VALUES (?, ?, ?)";
 	CHECK(db_exec(c, ins, p1, 3, NULL, NULL, &affected, &err) == 0);
 	CHECK(affected == 1);
@@ -68,8 +67,8 @@ test_params_and_rows(void)
 	CHECK(db_exec(c, ins, p1, 3, NULL, NULL, NULL, &err) == -1);
 	CHECK(err.code == 1062);
 
-	CHECK(db_exec(c, "SELECT name, n FROM t ORDER BY id", NULL, 0, collect, &r, NULL,
-		      &err) == 0);
+	CHECK(db_exec(c, "SELECT name, n FROM t ORDER BY id", NULL, 0, collect, &r, NULL, &err) ==
+	      0);
 	CHECK(r.n == 2);
 	CHECK_STR(r.first[0], persian);
 	CHECK(r.first[1] != NULL && strcmp(r.first[1], long_text.data) == 0); /* > 256 bytes */
@@ -78,7 +77,7 @@ test_params_and_rows(void)
 
 	struct db_param q[] = {DB_PARAM_INT(-5)};
 	CHECK(db_exec(c, "SELECT CAST(id AS CHAR) FROM t WHERE n = ?", q, 1, collect, &r, NULL,
-		      &err) == 0);
+	              &err) == 0);
 	CHECK(r.n == 1);
 	CHECK_STR(r.first[0], "1");
 	rows_free(&r);
@@ -140,7 +139,7 @@ test_tx_retries_real_deadlock(void)
 	testdb_create("db_deadlock", &s);
 	struct db_conn *c = db_conn_new(&s);
 	CHECK(db_exec_plain(c, "CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB",
-			    &err) == 0);
+	                    &err) == 0);
 	CHECK(db_exec_plain(c, "INSERT INTO t VALUES (1, 0), (2, 0)", &err) == 0);
 	pthread_barrier_init(&barrier, NULL, 2);
 	uint64_t retries_before = db_stat_retries();
@@ -155,8 +154,8 @@ test_tx_retries_real_deadlock(void)
 	CHECK(a.attempts + b.attempts >= 3); /* one of them ran twice */
 	CHECK(db_stat_retries() > retries_before);
 	/* Both transactions committed exactly once: each row was incremented twice. */
-	CHECK(db_exec(c, "SELECT CAST(SUM(v) AS CHAR) FROM t", NULL, 0, collect, &r, NULL,
-		      &err) == 0);
+	CHECK(db_exec(c, "SELECT CAST(SUM(v) AS CHAR) FROM t", NULL, 0, collect, &r, NULL, &err) ==
+	      0);
 	CHECK_STR(r.first[0], "4");
 	rows_free(&r);
 	pthread_barrier_destroy(&barrier);
@@ -181,7 +180,7 @@ test_reconnects_after_kill(void)
 	testdb_create("db_kill", &s);
 	struct db_conn *c = db_conn_new(&s);
 	CHECK(db_exec(c, "SELECT CAST(CONNECTION_ID() AS CHAR)", NULL, 0, collect, &r, NULL,
-		      &err) == 0);
+	              &err) == 0);
 	snprintf(sql, sizeof(sql), "KILL CONNECTION %s", r.first[0]);
 	rows_free(&r);
 	testdb_sql(&s, sql);

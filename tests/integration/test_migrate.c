@@ -85,9 +85,9 @@ test_newer_schema_refused(void)
 	struct db_conn *c = db_conn_new(&s);
 	CHECK(migrate_apply(c, NULL, &err) == 0);
 	CHECK(db_exec_plain(c,
-			    "INSERT INTO schema_migrations (version, name, checksum, applied_by)"
-			    " VALUES (9999, '9999_from_the_future', '0000000000000000', 'test')",
-			    &err) == 0);
+	                    "INSERT INTO schema_migrations (version, name, checksum, applied_by)"
+	                    " VALUES (9999, '9999_from_the_future', '0000000000000000', 'test')",
+	                    &err) == 0);
 	CHECK(migrate_apply(c, NULL, &err) == -1);
 	CHECK_CONTAINS(err.msg, "version 9999");
 	CHECK_CONTAINS(err.msg, "run a newer gamigate");
@@ -110,9 +110,10 @@ test_altered_migration_refused(void)
 	testdb_create("mig_altered", &s);
 	struct db_conn *c = db_conn_new(&s);
 	CHECK(migrate_apply(c, NULL, &err) == 0);
-	CHECK(db_exec_plain(c, "UPDATE schema_migrations SET checksum = 'ffffffffffffffff'"
-			       " WHERE version = 1",
-			    &err) == 0);
+	CHECK(db_exec_plain(c,
+	                    "UPDATE schema_migrations SET checksum = 'ffffffffffffffff'"
+	                    " WHERE version = 1",
+	                    &err) == 0);
 	CHECK(migrate_apply(c, NULL, &err) == -1);
 	CHECK_CONTAINS(err.msg, "0001_nodes was applied with different text");
 	db_conn_free(c);

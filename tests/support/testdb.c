@@ -19,13 +19,13 @@ socket_path(void)
 
 	if (file == NULL) {
 		fprintf(stderr, "GAMIGATE_TEST_DB_SOCKET_FILE is not set: run this test through "
-				"ctest (its db fixture starts the private MariaDB)\n");
+		                "ctest (its db fixture starts the private MariaDB)\n");
 		exit(1);
 	}
 	fp = fopen(file, "r");
 	if (fp == NULL || fgets(line, sizeof(line), fp) == NULL) {
 		fprintf(stderr, "%s: cannot read the socket path; did the db_start fixture run?\n",
-			file);
+		        file);
 		exit(1);
 	}
 	fclose(fp);

@@ -79,7 +79,17 @@ gg_need_packages() {
         apt-get update -qq || gg_die "apt-get update failed; check the network and /etc/apt/sources.list, then retry"
         _gg_apt_updated=1
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
+    # Installing mariadb-server would start Debian's system MariaDB; gamigate never
+    # uses it, so forbid service starts during the install (unless the machine already
+    # has its own policy).
+    local policy=/usr/sbin/policy-rc.d made_policy=
+    if [[ ! -e "$policy" ]]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && made_policy=1
+    fi
+    local rc=0
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" || rc=$?
+    [[ -n "$made_policy" ]] && rm -f "$policy"
+    ((rc == 0)) ||
         gg_die "apt-get install failed for: ${missing[*]}; try by hand: apt-get install -y ${missing[*]}"
 
     for pkg in "${missing[@]}"; do

@@ -114,19 +114,33 @@ db_settings_from_config(const struct config *cfg, struct db_settings *s)
 	s->write_timeout_s = (unsigned)cfg->db_write_timeout_s;
 }
 
+void
+db_settings_copy(struct db_settings *dst, const struct db_settings *src)
+{
+	*dst = *src;
+	dst->host = xstrdup(src->host != NULL ? src->host : "127.0.0.1");
+	dst->socket = xstrdup(src->socket != NULL ? src->socket : "");
+	dst->user = xstrdup(src->user != NULL ? src->user : "");
+	dst->password = xstrdup(src->password != NULL ? src->password : "");
+	dst->name = xstrdup(src->name != NULL ? src->name : "");
+}
+
+void
+db_settings_clear(struct db_settings *s)
+{
+	free(s->host);
+	free(s->socket);
+	free(s->user);
+	free(s->password);
+	free(s->name);
+	memset(s, 0, sizeof(*s));
+}
+
 struct db_conn *
 db_conn_new(const struct db_settings *settings)
 {
 	struct db_conn *c = xcalloc(1, sizeof(*c));
-	c->s.host = xstrdup(settings->host != NULL ? settings->host : "127.0.0.1");
-	c->s.port = settings->port;
-	c->s.socket = xstrdup(settings->socket != NULL ? settings->socket : "");
-	c->s.user = xstrdup(settings->user != NULL ? settings->user : "");
-	c->s.password = xstrdup(settings->password != NULL ? settings->password : "");
-	c->s.name = xstrdup(settings->name != NULL ? settings->name : "");
-	c->s.connect_timeout_s = settings->connect_timeout_s;
-	c->s.read_timeout_s = settings->read_timeout_s;
-	c->s.write_timeout_s = settings->write_timeout_s;
+	db_settings_copy(&c->s, settings);
 	return c;
 }
 
@@ -150,11 +164,7 @@ db_conn_free(struct db_conn *c)
 	if (c == NULL)
 		return;
 	db_conn_close(c);
-	free(c->s.host);
-	free(c->s.socket);
-	free(c->s.user);
-	free(c->s.password);
-	free(c->s.name);
+	db_settings_clear(&c->s);
 	free(c);
 }
 

@@ -64,6 +64,10 @@ typedef int db_row_fn(const struct db_row *row, void *arg);
 struct db_conn;
 struct config;
 
+/* Deep-copies src into dst (NULL strings become ""); release with db_settings_clear. */
+void db_settings_copy(struct db_settings *dst, const struct db_settings *src);
+void db_settings_clear(struct db_settings *s);
+
 /* Points settings at the [database] values of cfg (no copies: cfg must outlive it). */
 void db_settings_from_config(const struct config *cfg, struct db_settings *settings_r);
 

@@ -73,12 +73,7 @@ struct health *
 health_start(const struct db_settings *settings, unsigned interval_ms)
 {
 	struct health *h = xcalloc(1, sizeof(*h));
-	h->settings = *settings;
-	h->settings.host = xstrdup(settings->host);
-	h->settings.socket = xstrdup(settings->socket);
-	h->settings.user = xstrdup(settings->user);
-	h->settings.password = xstrdup(settings->password);
-	h->settings.name = xstrdup(settings->name);
+	db_settings_copy(&h->settings, settings);
 	h->settings.read_timeout_s = settings->connect_timeout_s;
 	h->settings.write_timeout_s = settings->connect_timeout_s;
 	h->interval_ms = interval_ms;
@@ -102,11 +97,7 @@ health_stop(struct health *h)
 	pthread_join(h->thread, NULL);
 	pthread_cond_destroy(&h->cv);
 	pthread_mutex_destroy(&h->mu);
-	free(h->settings.host);
-	free(h->settings.socket);
-	free(h->settings.user);
-	free(h->settings.password);
-	free(h->settings.name);
+	db_settings_clear(&h->settings);
 	free(h);
 }
 

@@ -122,12 +122,7 @@ db_pool_new(struct event_base *base, const struct db_settings *settings, unsigne
 	struct db_pool *pool = xcalloc(1, sizeof(*pool));
 
 	pool->base = base;
-	pool->settings = *settings;
-	pool->settings.host = xstrdup(settings->host);
-	pool->settings.socket = xstrdup(settings->socket);
-	pool->settings.user = xstrdup(settings->user);
-	pool->settings.password = xstrdup(settings->password);
-	pool->settings.name = xstrdup(settings->name);
+	db_settings_copy(&pool->settings, settings);
 	pool->queue_max = queue_max;
 	pthread_mutex_init(&pool->mu, NULL);
 	pthread_cond_init(&pool->cv, NULL);
@@ -214,10 +209,6 @@ db_pool_free(struct db_pool *pool, int abandon)
 	pthread_cond_destroy(&pool->cv);
 	pthread_mutex_destroy(&pool->mu);
 	free(pool->threads);
-	free(pool->settings.host);
-	free(pool->settings.socket);
-	free(pool->settings.user);
-	free(pool->settings.password);
-	free(pool->settings.name);
+	db_settings_clear(&pool->settings);
 	free(pool);
 }

@@ -30,7 +30,7 @@ done
 
 gg_need_packages "${GG_PACKAGES[@]}"
 build="$gg_root/build/run"
-cmake -S "$gg_root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAMIGATE_WERROR=OFF >/dev/null
+cmake -S "$gg_root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAMIGATE_WERROR=OFF -DGAMIGATE_TESTS=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target gamigate >/dev/null
 "$gg_root/tools/db" start >/dev/null
 eval "$("$gg_root/tools/db" env)"

@@ -6,6 +6,7 @@
  * thread before anything else starts.
  */
 #include "core/config.h"
+#include "core/iplist.h"
 #include "core/xalloc.h"
 
 #include <errno.h>
@@ -23,6 +24,7 @@ enum config_type {
 	CONFIG_LISTEN, /* host:port */
 	CONFIG_TZ,     /* an IANA time zone name */
 	CONFIG_SECRET, /* empty, or at least 16 printable characters without spaces */
+	CONFIG_IPLIST, /* comma separated IPv4/IPv6 addresses or CIDR ranges */
 };
 
 #define CONFIG_REQUIRED 0x1
@@ -98,6 +100,30 @@ static const struct config_key config_keys_table[] = {
      "Shared secret for the JSON inbound SMS endpoint (empty = none)."},
     {"inbound", "ussd_secret", CONFIG_SECRET, OFF(inbound_ussd_secret), "", 0, 0, NULL, 0,
      "Shared secret for the USSD endpoint (empty = none)."},
+    {"inbound", "kannel_allow_ips", CONFIG_IPLIST, OFF(inbound_kannel_allow_ips), "", 0, 0, NULL, 0,
+     "Addresses allowed to call the Kannel endpoint, e.g. 127.0.0.1, 10.1.0.0/16\n"
+     "(empty = any). With kannel_secret too, both must pass."},
+    {"inbound", "json_allow_ips", CONFIG_IPLIST, OFF(inbound_json_allow_ips), "", 0, 0, NULL, 0,
+     "Addresses allowed to call the JSON inbound endpoint (empty = any)."},
+
+    {"sms", "grammar_file", CONFIG_STR, OFF(sms_grammar_file), "conf/grammar.json", 0, 0, NULL, 0,
+     "The command grammar (keywords in fa and en, argument patterns); a relative\n"
+     "path is taken from the directory gamigate is started in. Reloaded on SIGHUP."},
+    {"sms", "templates_dir", CONFIG_STR, OFF(sms_templates_dir), "templates", 0, 0, NULL, 0,
+     "Folder of reply texts, one sub-folder per language (templates/fa/sms.json).\n"
+     "Reloaded on SIGHUP."},
+    {"sms", "default_lang", CONFIG_ENUM, OFF(sms_default_lang), "fa", 0, 0, "fa|en", 0,
+     "Reply language when neither the subscriber nor the message tells."},
+    {"sms", "max_text_bytes", CONFIG_INT, OFF(sms_max_text_bytes), "1600", 70, 8000, NULL, 0,
+     "Longest inbound text accepted (bytes as received); longer ones get 413."},
+    {"sms", "rate_per_minute", CONFIG_INT, OFF(sms_rate_per_minute), "20", 1, 100000, NULL, 0,
+     "Messages one number may send in a minute; the next gets one polite reply,\n"
+     "then silence until the minute has passed."},
+    {"sms", "max_segments", CONFIG_INT, OFF(sms_max_segments), "3", 1, 10, NULL, 0,
+     "Longest reply template allowed, in SMS segments (checked when templates load)."},
+    {"sms", "dedupe_window_s", CONFIG_INT, OFF(sms_dedupe_window_s), "30", 5, 86400, NULL, 0,
+     "For messages without a provider id: the same sender, recipient and text within\n"
+     "this many seconds is taken for a retry and gets the stored reply."},
 
     {"node", "name", CONFIG_STR, OFF(node_name), "", 0, 0, NULL, 0,
      "Name of this node in logs and the database (empty = host name)."},
@@ -224,6 +250,9 @@ describe_expected(struct buf *b, const struct config_key *k)
 	case CONFIG_SECRET:
 		buf_printf(b, "empty, or at least %d printable characters without spaces",
 		           SECRET_MIN_LEN);
+		break;
+	case CONFIG_IPLIST:
+		buf_puts(b, "empty, or IPv4/IPv6 addresses or CIDR ranges separated by commas");
 		break;
 	}
 }
@@ -361,6 +390,13 @@ apply_value(struct config *cfg, const struct config_key *k, const char *value, c
 	case CONFIG_SECRET:
 		ok = secret_valid(value);
 		break;
+	case CONFIG_IPLIST: {
+		struct iplist *l = NULL;
+		const char *why = NULL;
+		ok = iplist_parse(value, &l, &why) == 0;
+		iplist_free(l);
+		break;
+	}
 	}
 	if (!ok) {
 		bool hide = k->type == CONFIG_SECRET || strcmp(k->name, "password") == 0;

@@ -53,6 +53,16 @@ struct config {
 	char *inbound_kannel_secret;
 	char *inbound_json_secret;
 	char *inbound_ussd_secret;
+	char *inbound_kannel_allow_ips;
+	char *inbound_json_allow_ips;
+	/* [sms] */
+	char *sms_grammar_file;
+	char *sms_templates_dir;
+	char *sms_default_lang;
+	long long sms_max_text_bytes;
+	long long sms_rate_per_minute;
+	long long sms_max_segments;
+	long long sms_dedupe_window_s;
 	/* [node] */
 	char *node_name;
 

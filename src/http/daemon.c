@@ -7,6 +7,9 @@
  * SIGTERM/SIGINT drain; SIGHUP reloads what is reloadable.
  */
 #include "http/daemon.h"
+#include "cmd/rules.h"
+#include "core/buf.h"
+#include "core/iplist.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "http/server.h"
@@ -33,14 +36,30 @@ struct daemon {
 	int signalled;
 };
 
+/* SIGHUP: loads the grammar and templates anew; on any problem the old ones stay. */
+static void
+reload_rules(struct daemon *d)
+{
+	struct buf errors = BUF_INIT;
+	struct sms_rules *fresh = sms_rules_load(d->env.cfg, &errors);
+	if (fresh == NULL) {
+		log_kv(LOG_ERROR, "SIGHUP: reload failed; keeping the grammar and templates in use",
+		       "problems", buf_cstr(&errors), (const char *)NULL);
+	} else {
+		sms_rules_unref(d->env.rules);
+		d->env.rules = fresh;
+		log_msg(LOG_INFO, "SIGHUP: grammar and templates reloaded");
+	}
+	buf_free(&errors);
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon *d = arg;
 	(void)what;
 	if (sig == SIGHUP) {
-		log_msg(LOG_INFO, "SIGHUP: nothing to reload yet (configuration changes need a "
-		                  "restart)");
+		reload_rules(d);
 		return;
 	}
 	if (d->signalled++ > 0) {
@@ -133,19 +152,38 @@ daemon_serve(const struct config *cfg, const char *version)
 	d.env.version = version;
 	d.env.started = time(NULL);
 
-	rc = startup_check(&s, &d.env);
-	if (rc != 0) {
-		free(node_name);
-		return rc;
+	{
+		struct buf errors = BUF_INIT;
+		const char *why = NULL;
+		d.env.rules = sms_rules_load(cfg, &errors);
+		if (d.env.rules == NULL) {
+			fprintf(stderr, "gamigate: cannot start:\n%s", buf_cstr(&errors));
+			buf_free(&errors);
+			free(node_name);
+			return 2;
+		}
+		buf_free(&errors);
+		/* Validated with the configuration already; parsing cannot fail here. */
+		iplist_parse(cfg->inbound_kannel_allow_ips, &d.env.kannel_allow, &why);
+		iplist_parse(cfg->inbound_json_allow_ips, &d.env.json_allow, &why);
+		if (cfg->inbound_kannel_secret[0] == '\0' && d.env.kannel_allow == NULL)
+			log_msg(LOG_WARN, "the Kannel endpoint is open to anyone: set "
+			                  "inbound.kannel_secret or inbound.kannel_allow_ips");
+		if (cfg->inbound_json_secret[0] == '\0' && d.env.json_allow == NULL)
+			log_msg(LOG_WARN, "the JSON inbound endpoint is open to anyone: set "
+			                  "inbound.json_secret or inbound.json_allow_ips");
 	}
+	rc = startup_check(&s, &d.env);
+	if (rc != 0)
+		goto out_rules;
 
 	signal(SIGPIPE, SIG_IGN);
 	evthread_use_pthreads();
 	d.base = event_base_new();
 	if (d.base == NULL) {
 		log_msg(LOG_ERROR, "cannot create the event loop");
-		free(node_name);
-		return 1;
+		rc = 1;
+		goto out_rules;
 	}
 	d.env.pool =
 	    db_pool_new(d.base, &s, (unsigned)cfg->db_pool_size, (unsigned)cfg->db_queue_max);
@@ -193,6 +231,10 @@ out:
 	health_stop(d.env.health);
 	event_base_free(d.base);
 	libevent_global_shutdown();
+out_rules:
+	sms_rules_unref(d.env.rules);
+	iplist_free(d.env.kannel_allow);
+	iplist_free(d.env.json_allow);
 	free(node_name);
 	return rc;
 }

@@ -4,19 +4,29 @@
 #include "http/routes.h"
 #include "http/admin.h"
 #include "http/ops.h"
+#include "http/sms_in.h"
 
 const struct http_route http_routes[] = {
-    {"GET", "/healthz", "healthz", ops_healthz, 1},
-    {"GET", "/metrics", "metrics", ops_metrics, 1},
-    {"GET", "/api/v1/status", "api_status", admin_status, 0},
+    {.method = "GET", .path = "/healthz", .label = "healthz", .handler = ops_healthz, .quiet = 1},
+    {.method = "GET", .path = "/metrics", .label = "metrics", .handler = ops_metrics, .quiet = 1},
+    {.method = "GET", .path = "/api/v1/status", .label = "api_status", .handler = admin_status},
+    {.method = "GET",
+     .path = "/sms/kannel",
+     .label = "kannel_get",
+     .handler = sms_kannel,
+     .prefix = 1},
+    {.method = "POST",
+     .path = "/sms/kannel",
+     .label = "kannel_post",
+     .handler = sms_kannel,
+     .prefix = 1},
+    {.method = "POST", .path = "/sms/inbound", .label = "sms_json", .handler = sms_json},
 };
 
 const unsigned http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);
 
 const char *const http_routes_labels[] = {
-    "healthz",
-    "metrics",
-    "api_status",
+    "healthz", "metrics", "api_status", "kannel_get", "kannel_post", "sms_json",
 };
 
 _Static_assert(sizeof(http_routes_labels) / sizeof(http_routes_labels[0]) ==

@@ -299,6 +299,15 @@ header_bytes(struct evhttp_request *req)
 	return n;
 }
 
+static bool
+route_path_matches(const struct http_route *r, const char *path)
+{
+	size_t n = strlen(r->path);
+	if (strncmp(r->path, path, n) != 0)
+		return false;
+	return path[n] == '\0' || (r->prefix && path[n] == '/');
+}
+
 static void
 dispatch(struct evhttp_request *req, void *arg)
 {
@@ -341,7 +350,7 @@ dispatch(struct evhttp_request *req, void *arg)
 		path = "/";
 	const char *method = method_name(req);
 	for (unsigned i = 0; i < http_routes_count; i++) {
-		if (strcmp(http_routes[i].path, path) != 0)
+		if (!route_path_matches(&http_routes[i], path))
 			continue;
 		path_known = true;
 		if (strcmp(http_routes[i].method, method) == 0 ||
@@ -354,7 +363,7 @@ dispatch(struct evhttp_request *req, void *arg)
 	if (path_known) {
 		struct buf allow = BUF_INIT;
 		for (unsigned i = 0; i < http_routes_count; i++) {
-			if (strcmp(http_routes[i].path, path) == 0)
+			if (route_path_matches(&http_routes[i], path))
 				buf_printf(&allow, "%s%s", allow.len ? ", " : "",
 				           http_routes[i].method);
 		}

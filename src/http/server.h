@@ -18,7 +18,9 @@ struct event_base;
 struct evhttp_request;
 struct config;
 struct health;
+struct iplist;
 struct metrics;
+struct sms_rules;
 
 /* What handlers may use; owned by the caller of http_server_new, outlives the server. */
 struct http_env {
@@ -28,6 +30,9 @@ struct http_env {
 	const char *node_name;
 	const char *version;
 	time_t started;
+	struct sms_rules *rules;     /* grammar + templates; replaced on SIGHUP */
+	struct iplist *kannel_allow; /* NULL = any address */
+	struct iplist *json_allow;
 };
 
 struct http_server;
@@ -40,7 +45,8 @@ struct http_route {
 	const char *path;   /* exact path, without the query */
 	const char *label;  /* metrics label */
 	http_handler_fn *handler;
-	int quiet; /* successful answers are logged at debug level (probes, scrapes) */
+	int quiet;  /* successful answers are logged at debug level (probes, scrapes) */
+	int prefix; /* also matches path + "/..." */
 };
 
 /* Binds the listen address from env->cfg. NULL with *error_r set (static text) on

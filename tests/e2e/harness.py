@@ -21,6 +21,9 @@ import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOKEN = "test-admin-token-0123456789"
+# The grammar and templates of this checkout, for daemons started away from its root.
+SMS_SETS = ["sms.grammar_file=" + os.path.join(ROOT, "conf", "grammar.json"),
+            "sms.templates_dir=" + os.path.join(ROOT, "templates")]
 
 
 def binary():
@@ -129,7 +132,7 @@ class Daemon:
         sets = ["http.listen=127.0.0.1:%d" % self.port, "admin.token=" + TOKEN,
                 "database.socket=" + db.socket, "database.name=" + db.name,
                 "database.user=gamigate", "database.password=gamigate",
-                "database.health_interval_ms=200"] + list(extra_sets)
+                "database.health_interval_ms=200"] + SMS_SETS + list(extra_sets)
         args = [binary(), "-c", "/dev/null"]
         for s in sets:
             args += ["--set", s]

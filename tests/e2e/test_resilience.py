@@ -114,6 +114,8 @@ class ResilienceTest(harness.DaemonTest):
                     "--set", "database.name=" + empty.name, "--set",
                     "database.password=gamigate", "--set", "admin.token=" + harness.TOKEN,
                     "--set", "http.listen=127.0.0.1:%d" % harness.free_port()]
+            for s in harness.SMS_SETS:
+                args += ["--set", s]
             code, out, err = harness.run_cli(*(args + ["serve"]))
             self.assertEqual(code, 2, err)
             self.assertIn("run: gamigate migrate", err)

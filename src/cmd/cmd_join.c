@@ -1,0 +1,32 @@
+/*
+ * JOIN / عضویت — become a member: idempotent; records the consent time and the
+ * language once, clears an earlier STOP.
+ */
+#include "cmd/command.h"
+#include "store/subscribers.h"
+
+static int
+cmd_join_run(struct cmd_ctx *ctx, struct db_error *err)
+{
+	struct subscriber s;
+	if (subscribers_lock(ctx->conn, ctx->msisdn, &s, err) < 0)
+		return -1;
+	cmd_pick_lang(ctx, &s);
+	if (s.lang[0] == '\0' && subscribers_set_lang(ctx->conn, s.id, ctx->lang, err) < 0)
+		return -1;
+	if (s.member && !s.opted_out) {
+		ctx->reply_key = "join_already";
+		cmd_set_keyword(ctx, "points");
+		cmd_set_keyword(ctx, "help");
+		return 0;
+	}
+	if (subscribers_join(ctx->conn, s.id, err) < 0)
+		return -1;
+	ctx->reply_key = s.member ? "join_back" : "join_welcome";
+	cmd_set_keyword(ctx, "help");
+	cmd_set_keyword(ctx, "stop");
+	cmd_set_keyword(ctx, "points");
+	return 0;
+}
+
+const struct command cmd_join = {.name = "join", .run = cmd_join_run};

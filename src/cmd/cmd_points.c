@@ -1,0 +1,32 @@
+/*
+ * POINTS / امتیاز — balance, tier and lottery chances (zeros until the game fills them).
+ */
+#include "cmd/command.h"
+#include "store/subscribers.h"
+
+#include <stdio.h>
+
+static int
+cmd_points_run(struct cmd_ctx *ctx, struct db_error *err)
+{
+	struct subscriber s;
+	char n[32];
+
+	if (subscribers_get(ctx->conn, ctx->msisdn, &s, err) < 0)
+		return -1;
+	cmd_pick_lang(ctx, &s);
+	if (!s.member) {
+		ctx->reply_key = "points_not_member";
+		cmd_set_keyword(ctx, "join");
+		return 0;
+	}
+	ctx->reply_key = "points_balance";
+	snprintf(n, sizeof(n), "%lld", s.points);
+	cmd_set_var(ctx, "points", n);
+	snprintf(n, sizeof(n), "%lld", s.chances);
+	cmd_set_var(ctx, "chances", n);
+	cmd_set_var(ctx, "tier", s.tier[0] != '\0' ? s.tier : "-");
+	return 0;
+}
+
+const struct command cmd_points = {.name = "points", .run = cmd_points_run};

@@ -1,0 +1,61 @@
+/*
+ * command — one file per subscriber command (cmd_join.c, cmd_stop.c …), registered in
+ * the table of commands.c. A command runs on a worker inside the inbound message's
+ * transaction: it reads and changes the subscriber through the store and chooses the
+ * reply (a template key, its placeholder values and the language). SMS and USSD both
+ * end here, so a command behaves the same on either.
+ */
+#ifndef GAMIGATE_CMD_COMMAND_H
+#define GAMIGATE_CMD_COMMAND_H
+
+#include <stddef.h>
+
+#include "route/grammar.h"
+#include "store/db.h"
+#include "store/subscribers.h"
+#include "text/template.h"
+
+struct sms_rules;
+
+#define CMD_MAX_VARS 8
+
+struct cmd_ctx {
+	struct db_conn *conn;
+	const struct sms_rules *rules;
+	const char *msisdn;
+	const char *text; /* normalised */
+	const struct route_match *match;
+
+	/* what the command decides */
+	char lang[3];
+	const char *reply_key; /* NULL: send nothing */
+	struct template_var vars[CMD_MAX_VARS];
+	size_t nvars;
+	char var_values[CMD_MAX_VARS][96];
+};
+
+struct command {
+	const char *name;
+	/* 0 ok (reply chosen in ctx), -1 database error in err */
+	int (*run)(struct cmd_ctx *ctx, struct db_error *err);
+};
+
+/* The command implementing a grammar command name, or NULL. */
+const struct command *command_find(const char *name);
+
+/* The templates every command may answer with, for the load-time check. */
+extern const struct template_spec command_templates[];
+extern const size_t command_templates_count;
+
+/* Reply language: the subscriber's choice, else the keyword's language, else the
+ * script of the text (Persian letters -> fa), else the default. */
+void cmd_pick_lang(struct cmd_ctx *ctx, const struct subscriber *s);
+/* Sets a placeholder value (copied). */
+void cmd_set_var(struct cmd_ctx *ctx, const char *name, const char *value);
+/* Capitalises ASCII letters in place: Latin keywords read best so in an SMS ("text
+ * JOIN"); matching is caseless anyway. */
+void cmd_upper_latin(char *s);
+/* Sets {kw_<command>} to the first keyword of command in ctx->lang. */
+void cmd_set_keyword(struct cmd_ctx *ctx, const char *command);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * commands — the table of subscriber commands and the helpers they share.
+ * Adding a command = a cmd_<name>.c file, a row here and its templates.
+ */
+#include "cmd/command.h"
+#include "cmd/rules.h"
+
+#include <stdio.h>
+#include <string.h>
+
+extern const struct command cmd_help, cmd_join, cmd_lang, cmd_points, cmd_start, cmd_stop;
+
+static const struct command *const command_table[] = {
+    &cmd_help, &cmd_join, &cmd_lang, &cmd_points, &cmd_start, &cmd_stop,
+};
+
+const struct command *
+command_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(command_table) / sizeof(command_table[0]); i++) {
+		if (strcmp(command_table[i]->name, name) == 0)
+			return command_table[i];
+	}
+	return NULL;
+}
+
+/* Keys, allowed placeholders and long sample values for the segment check. */
+const struct template_spec command_templates[] = {
+    {"help", "kw_join,kw_points,kw_lang,kw_stop,kw_start",
+     "kw_join=register,kw_points=balance,kw_lang=language,kw_stop=unsubscribe,"
+     "kw_start=resume"},
+    {"join_welcome", "kw_help,kw_stop,kw_points",
+     "kw_help=راهنمایی,kw_stop=unsubscribe,kw_points=balance"},
+    {"join_already", "kw_points,kw_help", "kw_points=balance,kw_help=راهنمایی"},
+    {"join_back", "kw_stop", "kw_stop=unsubscribe"},
+    {"stop_done", "kw_start", "kw_start=resume"},
+    {"start_done", "kw_stop", "kw_stop=unsubscribe"},
+    {"start_not_member", "kw_join", "kw_join=register"},
+    {"lang_set", "kw_help", "kw_help=راهنمایی"},
+    {"lang_usage", "", ""},
+    {"points_balance", "points,chances,tier", "points=12345678,chances=123456,tier=platinum"},
+    {"points_not_member", "kw_join", "kw_join=register"},
+    {"unknown", "kw_help", "kw_help=راهنمایی"},
+    {"unknown_suggest", "suggestion,kw_help", "suggestion=راهنمایی,kw_help=راهنمایی"},
+    {"rate_limited", "", ""},
+};
+const size_t command_templates_count = sizeof(command_templates) / sizeof(command_templates[0]);
+
+/* True when text holds a letter of the Arabic block (Persian/Arabic script). */
+static int
+has_arabic_script(const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
+		if (*p >= 0xD8 && *p <= 0xDB)
+			return 1;
+	}
+	return 0;
+}
+
+void
+cmd_pick_lang(struct cmd_ctx *ctx, const struct subscriber *s)
+{
+	const char *lang = ctx->rules->default_lang;
+	if (s != NULL && s->lang[0] != '\0')
+		lang = s->lang;
+	else if (ctx->match != NULL && ctx->match->lang != NULL)
+		lang = ctx->match->lang;
+	else if (ctx->text != NULL && ctx->text[0] != '\0')
+		lang = has_arabic_script(ctx->text) ? "fa" : "en";
+	if (!templates_has_lang(ctx->rules->templates, lang))
+		lang = ctx->rules->default_lang;
+	snprintf(ctx->lang, sizeof(ctx->lang), "%s", lang);
+}
+
+void
+cmd_set_var(struct cmd_ctx *ctx, const char *name, const char *value)
+{
+	if (ctx->nvars == CMD_MAX_VARS)
+		return;
+	snprintf(ctx->var_values[ctx->nvars], sizeof(ctx->var_values[0]), "%s", value);
+	ctx->vars[ctx->nvars].name = name;
+	ctx->vars[ctx->nvars].value = ctx->var_values[ctx->nvars];
+	ctx->nvars++;
+}
+
+void
+cmd_upper_latin(char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s >= 'a' && *s <= 'z')
+			*s = (char)(*s - 32);
+	}
+}
+
+void
+cmd_set_keyword(struct cmd_ctx *ctx, const char *command)
+{
+	static const struct {
+		const char *command, *var;
+	} names[] = {{"join", "kw_join"}, {"points", "kw_points"}, {"lang", "kw_lang"},
+	             {"stop", "kw_stop"}, {"start", "kw_start"},   {"help", "kw_help"}};
+	const char *kw = grammar_keyword(ctx->rules->grammar, command, ctx->lang);
+	if (kw == NULL)
+		kw = grammar_keyword(ctx->rules->grammar, command, "en");
+	char upper[96];
+	/* Latin keywords read best in capitals in an SMS ("text JOIN"); matching is
+	 * caseless anyway. */
+	snprintf(upper, sizeof(upper), "%s", kw != NULL ? kw : command);
+	cmd_upper_latin(upper);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(names[i].command, command) == 0)
+			cmd_set_var(ctx, names[i].var, upper);
+	}
+}

@@ -1,0 +1,228 @@
+/*
+ * sms — inbound message to reply, in one transaction. Worker threads.
+ *
+ * Order inside the transaction: the idempotency lookup first (a retry changes
+ * nothing), then the rate limit, then the grammar and the command, then the record.
+ * A concurrent retry of the same message loses on the unique key of inbound_messages
+ * (1062): the transaction rolls back and the stored reply of the winner is returned.
+ */
+#include "cmd/sms.h"
+#include "cmd/command.h"
+#include "cmd/rules.h"
+#include "route/grammar.h"
+#include "store/inbound.h"
+#include "store/subscribers.h"
+#include "text/sms.h"
+#include "text/template.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define RATE_WINDOW_S 60
+#define ER_DUP_ENTRY  1062
+
+struct sms_tx {
+	const struct sms_rules *rules;
+	const struct sms_in *in;
+	struct sms_out *out;
+	char provider_id[81];
+	char alt_id[81]; /* "" unless the id is a hash */
+	char usage_key[48];
+};
+
+static void
+out_reset(struct sms_out *out)
+{
+	out->duplicate = 0;
+	out->outcome[0] = out->command[0] = out->lang[0] = out->encoding[0] = '\0';
+	out->segments = 0;
+	buf_reset(&out->reply);
+}
+
+void
+sms_out_free(struct sms_out *out)
+{
+	buf_free(&out->reply);
+}
+
+static void
+fill_from_stored(struct sms_out *out, const struct inbound_stored *st)
+{
+	out->duplicate = 1;
+	snprintf(out->outcome, sizeof(out->outcome), "%s", st->outcome);
+	buf_puts(&out->reply, st->reply);
+	snprintf(out->lang, sizeof(out->lang), "%s", st->reply_lang);
+	snprintf(out->encoding, sizeof(out->encoding), "%s", st->reply_encoding);
+	out->segments = st->reply_segments;
+}
+
+/* 64-bit FNV-1a over the parts, with a separator that cannot occur in them. */
+static unsigned long long
+hash_parts(const char *a, const char *b, const char *c)
+{
+	unsigned long long h = 14695981039346656037ULL;
+	const char *parts[3] = {a, b, c};
+	for (int i = 0; i < 3; i++) {
+		for (const unsigned char *p = (const unsigned char *)parts[i]; *p != '\0'; p++) {
+			h ^= *p;
+			h *= 1099511628211ULL;
+		}
+		h ^= 0xff;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Renders ctx's reply (if any) into out and measures it. */
+static void
+render_reply(const struct cmd_ctx *ctx, struct sms_out *out)
+{
+	struct sms_info info;
+	snprintf(out->lang, sizeof(out->lang), "%s", ctx->lang);
+	if (ctx->reply_key == NULL) {
+		if (out->outcome[0] == '\0')
+			snprintf(out->outcome, sizeof(out->outcome), "no_reply");
+		return;
+	}
+	if (templates_render(ctx->rules->templates, ctx->lang, ctx->reply_key, ctx->vars,
+	                     ctx->nvars, &out->reply) < 0) {
+		/* Cannot happen with linted templates; answer nothing rather than garbage. */
+		snprintf(out->outcome, sizeof(out->outcome), "no_reply");
+		return;
+	}
+	sms_measure(buf_cstr(&out->reply), &info);
+	snprintf(out->encoding, sizeof(out->encoding), "%s", sms_encoding_name(info.encoding));
+	out->segments = info.segments;
+	if (strcmp(out->outcome, "") == 0)
+		snprintf(out->outcome, sizeof(out->outcome), "replied");
+}
+
+static int
+sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
+{
+	struct sms_tx *tx = arg;
+	const struct sms_in *in = tx->in;
+	struct sms_out *out = tx->out;
+	struct inbound_stored stored;
+	struct cmd_ctx ctx;
+	struct route_match match;
+	long recent = 0;
+
+	out_reset(out);
+	if (inbound_find(conn, in->adapter, tx->provider_id, tx->alt_id[0] ? tx->alt_id : NULL,
+	                 tx->rules->dedupe_window_s, &stored, err) < 0)
+		return -1;
+	if (stored.found) {
+		fill_from_stored(out, &stored);
+		return 0;
+	}
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.conn = conn;
+	ctx.rules = tx->rules;
+	ctx.msisdn = in->msisdn;
+	ctx.text = in->text;
+
+	if (inbound_count_recent(conn, in->msisdn, RATE_WINDOW_S, &recent, err) < 0)
+		return -1;
+	if (recent >= tx->rules->rate_per_minute) {
+		struct subscriber s;
+		if (subscribers_get(conn, in->msisdn, &s, err) < 0)
+			return -1;
+		cmd_pick_lang(&ctx, &s);
+		/* One polite reply when the limit is first crossed, then silence. */
+		if (recent == tx->rules->rate_per_minute) {
+			ctx.reply_key = "rate_limited";
+			snprintf(out->outcome, sizeof(out->outcome), "rate_limited");
+		} else {
+			snprintf(out->outcome, sizeof(out->outcome), "silenced");
+		}
+	} else {
+		grammar_match(tx->rules->grammar, in->text, strlen(in->text), &match);
+		ctx.match = &match;
+		if (match.status == ROUTE_OK) {
+			const struct command *cmd = command_find(match.command);
+			snprintf(out->command, sizeof(out->command), "%s", match.command);
+			if (cmd == NULL || cmd->run(&ctx, err) < 0)
+				return -1; /* rules_load refuses grammars with unknown commands */
+		} else {
+			struct subscriber s;
+			if (subscribers_get(conn, in->msisdn, &s, err) < 0)
+				return -1;
+			cmd_pick_lang(&ctx, &s);
+			if (match.status == ROUTE_BAD_ARGS) {
+				/* The command's usage text, "<command>_usage", if it has one. */
+				snprintf(out->command, sizeof(out->command), "%s", match.command);
+				snprintf(tx->usage_key, sizeof(tx->usage_key), "%.40s_usage",
+				         grammar_usage(tx->rules->grammar, match.command));
+				ctx.reply_key =
+				    templates_has_key(tx->rules->templates, ctx.lang, tx->usage_key)
+				        ? tx->usage_key
+				        : "unknown";
+			} else if (match.suggestion[0] != '\0') {
+				char upper[sizeof(match.suggestion)];
+				snprintf(upper, sizeof(upper), "%s", match.suggestion);
+				cmd_upper_latin(upper);
+				ctx.reply_key = "unknown_suggest";
+				cmd_set_var(&ctx, "suggestion", upper);
+			} else {
+				ctx.reply_key = "unknown";
+			}
+			cmd_set_keyword(&ctx, "help");
+		}
+	}
+	render_reply(&ctx, out);
+
+	struct inbound_record rec = {
+	    .adapter = in->adapter,
+	    .provider_id = tx->provider_id,
+	    .msisdn = in->msisdn,
+	    .recipient = in->recipient,
+	    .raw = in->raw,
+	    .raw_len = in->raw_len,
+	    .raw_charset = in->raw_charset,
+	    .text = in->text,
+	    .command = out->command[0] ? out->command : NULL,
+	    .outcome = out->outcome,
+	    .reply = buf_cstr(&out->reply),
+	    .reply_lang = out->reply.len > 0 ? out->lang : NULL,
+	    .reply_encoding = out->reply.len > 0 ? out->encoding : NULL,
+	    .reply_segments = out->reply.len > 0 ? out->segments : 0,
+	};
+	return inbound_insert(conn, &rec, err);
+}
+
+int
+sms_process(struct db_conn *conn, const struct sms_rules *rules, const struct sms_in *in,
+            struct sms_out *out, struct db_error *err)
+{
+	struct sms_tx tx = {.rules = rules, .in = in, .out = out};
+	struct inbound_stored stored;
+
+	if (in->provider_id[0] != '\0') {
+		snprintf(tx.provider_id, sizeof(tx.provider_id), "%s", in->provider_id);
+	} else {
+		/* No id: the same sender, recipient and text within the window is a retry.
+		 * The bucket of now and the one before cover the whole window. */
+		unsigned long long h = hash_parts(in->msisdn, in->recipient, in->text);
+		long bucket = (long)(time(NULL) / rules->dedupe_window_s);
+		snprintf(tx.provider_id, sizeof(tx.provider_id), "h:%016llx:%ld", h, bucket);
+		snprintf(tx.alt_id, sizeof(tx.alt_id), "h:%016llx:%ld", h, bucket - 1);
+	}
+	if (db_tx(conn, sms_tx_body, &tx, err) == 0)
+		return 0;
+	if (err->code != ER_DUP_ENTRY)
+		return -1;
+	/* A concurrent copy of this message was recorded first: answer as it did. */
+	if (inbound_find(conn, in->adapter, tx.provider_id, NULL, 0, &stored, err) < 0)
+		return -1;
+	out_reset(out);
+	if (!stored.found) {
+		err->code = 0;
+		snprintf(err->msg, sizeof(err->msg), "duplicate message vanished");
+		return -1;
+	}
+	fill_from_stored(out, &stored);
+	return 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * sms — one inbound SMS from any adapter to its reply, in one database transaction:
+ * idempotency on the provider id (or a hash of sender, recipient and text within a
+ * window), the per-number rate limit, the grammar, the command, the reply template,
+ * and the record in inbound_messages. SMS adapters (Kannel, JSON) call it from a pool
+ * job; it runs on a worker thread.
+ */
+#ifndef GAMIGATE_CMD_SMS_H
+#define GAMIGATE_CMD_SMS_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "store/db.h"
+
+struct sms_rules;
+
+/* A parsed, checked inbound message; every field is owned by the caller. */
+struct sms_in {
+	const char *adapter;     /* "kannel", "json" */
+	const char *provider_id; /* "" when the provider sent none */
+	const char *msisdn;      /* normalised, E.164 */
+	const char *recipient;   /* the short code as received */
+	const char *raw;         /* the bytes as received */
+	size_t raw_len;
+	const char *raw_charset;
+	const char *text; /* normalised UTF-8 */
+};
+
+struct sms_out {
+	int duplicate;    /* a retry: the stored reply was returned, nothing changed */
+	char outcome[17]; /* replied, no_reply, rate_limited, silenced */
+	char command[33]; /* "" when none matched */
+	struct buf reply; /* "" = send nothing */
+	char lang[3];
+	char encoding[9]; /* gsm7 / ucs2 */
+	unsigned segments;
+};
+
+/* Processes one message. out must be zeroed by the caller (its buffer is reused);
+ * release it with sms_out_free. 0 ok, -1 database error in err. */
+int sms_process(struct db_conn *conn, const struct sms_rules *rules, const struct sms_in *in,
+                struct sms_out *out, struct db_error *err);
+void sms_out_free(struct sms_out *out);
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * inbound — SQL for inbound_messages. Worker threads.
+ */
+#include "store/inbound.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+stored_row(const struct db_row *row, void *arg)
+{
+	struct inbound_stored *s = arg;
+	s->found = 1;
+	snprintf(s->outcome, sizeof(s->outcome), "%s", row->values[0]);
+	snprintf(s->reply, sizeof(s->reply), "%s", row->values[1]);
+	snprintf(s->reply_lang, sizeof(s->reply_lang), "%s", row->values[2] ? row->values[2] : "");
+	snprintf(s->reply_encoding, sizeof(s->reply_encoding), "%s",
+	         row->values[3] ? row->values[3] : "");
+	s->reply_segments = (unsigned)strtoul(row->values[4], NULL, 10);
+	return 0;
+}
+
+int
+inbound_find(struct db_conn *conn, const char *adapter, const char *provider_id, const char *alt_id,
+             long window_s, struct inbound_stored *out, struct db_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (alt_id == NULL) {
+		struct db_param p[] = {DB_PARAM_STR(adapter), DB_PARAM_STR(provider_id)};
+		return db_exec(conn,
+		               "SELECT outcome, reply, reply_lang, reply_encoding, reply_segments"
+		               " FROM inbound_messages WHERE adapter = ? AND provider_id = ?",
+		               p, 2, stored_row, out, NULL, err);
+	}
+	struct db_param p[] = {DB_PARAM_STR(adapter), DB_PARAM_STR(provider_id),
+	                       DB_PARAM_STR(alt_id), DB_PARAM_INT(window_s)};
+	return db_exec(conn,
+	               "SELECT outcome, reply, reply_lang, reply_encoding, reply_segments"
+	               " FROM inbound_messages WHERE adapter = ? AND provider_id IN (?, ?)"
+	               " AND received_at > UTC_TIMESTAMP(6) - INTERVAL ? SECOND"
+	               " ORDER BY id LIMIT 1",
+	               p, 4, stored_row, out, NULL, err);
+}
+
+static int
+count_row(const struct db_row *row, void *arg)
+{
+	*(long *)arg = strtol(row->values[0], NULL, 10);
+	return 0;
+}
+
+int
+inbound_count_recent(struct db_conn *conn, const char *msisdn, long seconds, long *count_r,
+                     struct db_error *err)
+{
+	struct db_param p[] = {DB_PARAM_STR(msisdn), DB_PARAM_INT(seconds)};
+	*count_r = 0;
+	return db_exec(conn,
+	               "SELECT COUNT(*) FROM inbound_messages WHERE msisdn = ?"
+	               " AND received_at > UTC_TIMESTAMP(6) - INTERVAL ? SECOND",
+	               p, 2, count_row, count_r, NULL, err);
+}
+
+static struct db_param
+str_or_null(const char *s)
+{
+	if (s == NULL)
+		return (struct db_param){.type = DB_NULL};
+	return DB_PARAM_STR(s);
+}
+
+int
+inbound_insert(struct db_conn *conn, const struct inbound_record *r, struct db_error *err)
+{
+	struct db_param p[] = {
+	    DB_PARAM_STR(r->adapter),
+	    DB_PARAM_STR(r->provider_id),
+	    DB_PARAM_STR(r->msisdn),
+	    DB_PARAM_STR(r->recipient),
+	    {.type = DB_STR, .s = r->raw, .len = r->raw_len},
+	    DB_PARAM_STR(r->raw_charset),
+	    DB_PARAM_STR(r->text),
+	    str_or_null(r->command),
+	    DB_PARAM_STR(r->outcome),
+	    DB_PARAM_STR(r->reply),
+	    str_or_null(r->reply_lang),
+	    str_or_null(r->reply_encoding),
+	    DB_PARAM_INT((long long)r->reply_segments),
+	};
+	return db_exec(conn,
+	               "INSERT INTO inbound_messages (adapter, provider_id, msisdn, recipient,"
+	               " raw_text, raw_charset, text, command, outcome, reply, reply_lang,"
+	               " reply_encoding, reply_segments, received_at)"
+	               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))",
+	               p, sizeof(p) / sizeof(p[0]), NULL, NULL, NULL, err);
+}

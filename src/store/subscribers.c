@@ -1,0 +1,93 @@
+/*
+ * subscribers — SQL for the subscribers table. Worker threads.
+ */
+#include "store/subscribers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SUBSCRIBER_COLUMNS                                                                         \
+	"id, msisdn, COALESCE(lang, ''), joined_at IS NOT NULL, opted_out_at IS NOT NULL,"         \
+	" points, chances, COALESCE(tier, '')"
+
+static int
+subscriber_row(const struct db_row *row, void *arg)
+{
+	struct subscriber *s = arg;
+	s->exists = 1;
+	s->id = strtoll(row->values[0], NULL, 10);
+	snprintf(s->msisdn, sizeof(s->msisdn), "%s", row->values[1]);
+	snprintf(s->lang, sizeof(s->lang), "%s", row->values[2]);
+	s->member = row->values[3][0] == '1';
+	s->opted_out = row->values[4][0] == '1';
+	s->points = strtoll(row->values[5], NULL, 10);
+	s->chances = strtoll(row->values[6], NULL, 10);
+	snprintf(s->tier, sizeof(s->tier), "%s", row->values[7]);
+	return 0;
+}
+
+int
+subscribers_get(struct db_conn *conn, const char *msisdn, struct subscriber *s,
+                struct db_error *err)
+{
+	struct db_param p[] = {DB_PARAM_STR(msisdn)};
+	memset(s, 0, sizeof(*s));
+	return db_exec(conn, "SELECT " SUBSCRIBER_COLUMNS " FROM subscribers WHERE msisdn = ?", p,
+	               1, subscriber_row, s, NULL, err);
+}
+
+int
+subscribers_lock(struct db_conn *conn, const char *msisdn, struct subscriber *s,
+                 struct db_error *err)
+{
+	struct db_param p[] = {DB_PARAM_STR(msisdn)};
+	memset(s, 0, sizeof(*s));
+	if (db_exec(conn,
+	            "INSERT INTO subscribers (msisdn, created_at, updated_at)"
+	            " VALUES (?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))"
+	            " ON DUPLICATE KEY UPDATE id = id",
+	            p, 1, NULL, NULL, NULL, err) < 0)
+		return -1;
+	if (db_exec(conn,
+	            "SELECT " SUBSCRIBER_COLUMNS " FROM subscribers WHERE msisdn = ? FOR UPDATE", p,
+	            1, subscriber_row, s, NULL, err) < 0)
+		return -1;
+	if (!s->exists) {
+		err->code = 0;
+		snprintf(err->msg, sizeof(err->msg), "subscriber row vanished after insert");
+		return -1;
+	}
+	return 0;
+}
+
+int
+subscribers_join(struct db_conn *conn, long long id, struct db_error *err)
+{
+	struct db_param p[] = {DB_PARAM_INT(id)};
+	return db_exec(conn,
+	               "UPDATE subscribers SET joined_at = COALESCE(joined_at, UTC_TIMESTAMP(6)),"
+	               " opted_out_at = NULL, updated_at = UTC_TIMESTAMP(6) WHERE id = ?",
+	               p, 1, NULL, NULL, NULL, err);
+}
+
+int
+subscribers_set_opt_out(struct db_conn *conn, long long id, int out, struct db_error *err)
+{
+	struct db_param p[] = {DB_PARAM_INT(id)};
+	return db_exec(conn,
+	               out ? "UPDATE subscribers SET opted_out_at = COALESCE(opted_out_at,"
+	                     " UTC_TIMESTAMP(6)), updated_at = UTC_TIMESTAMP(6) WHERE id = ?"
+	                   : "UPDATE subscribers SET opted_out_at = NULL,"
+	                     " updated_at = UTC_TIMESTAMP(6) WHERE id = ?",
+	               p, 1, NULL, NULL, NULL, err);
+}
+
+int
+subscribers_set_lang(struct db_conn *conn, long long id, const char *lang, struct db_error *err)
+{
+	struct db_param p[] = {DB_PARAM_STR(lang), DB_PARAM_INT(id)};
+	return db_exec(
+	    conn, "UPDATE subscribers SET lang = ?, updated_at = UTC_TIMESTAMP(6) WHERE id = ?", p,
+	    2, NULL, NULL, NULL, err);
+}

@@ -1,0 +1,40 @@
+/*
+ * subscribers — SQL for the subscribers table. A row exists for every number that
+ * joined, opted out or chose a language; members are the rows with joined_at set.
+ * Worker threads, inside the caller's transaction.
+ */
+#ifndef GAMIGATE_STORE_SUBSCRIBERS_H
+#define GAMIGATE_STORE_SUBSCRIBERS_H
+
+#include "store/db.h"
+
+struct subscriber {
+	int exists;
+	long long id;
+	char msisdn[17];
+	char lang[3]; /* "" when never chosen */
+	int member;   /* joined_at is set */
+	int opted_out;
+	long long points;
+	long long chances;
+	char tier[33]; /* "" until the game assigns one */
+};
+
+/* Reads the subscriber (exists = 0 when there is none). 0 ok, -1 with err set. */
+int subscribers_get(struct db_conn *conn, const char *msisdn, struct subscriber *s_r,
+                    struct db_error *err);
+
+/* Creates the row if missing and reads it locked (SELECT ... FOR UPDATE), so two
+ * messages from one number are applied one after the other. 0 ok, -1 with err. */
+int subscribers_lock(struct db_conn *conn, const char *msisdn, struct subscriber *s_r,
+                     struct db_error *err);
+
+/* JOIN: sets the consent time if not yet a member and clears any opt-out. */
+int subscribers_join(struct db_conn *conn, long long id, struct db_error *err);
+/* STOP (out = 1) and START (out = 0). */
+int subscribers_set_opt_out(struct db_conn *conn, long long id, int out, struct db_error *err);
+/* LANG: lang is "fa" or "en". */
+int subscribers_set_lang(struct db_conn *conn, long long id, const char *lang,
+                         struct db_error *err);
+
+#endif

@@ -7,6 +7,8 @@
  */
 #include "text/normalize.h"
 
+#include <string.h>
+
 #include "text/utf8.h"
 
 #include <stdint.h>
@@ -97,6 +99,38 @@ normalize_map(uint32_t cp)
 	return cp;
 }
 
+/* Sentence punctuation at the end ("stop.", "help!", "لغو؟") would keep a keyword from
+ * matching; it is dropped, with the space before it, unless it is all there is ("?"). */
+static void
+strip_trailing_punctuation(struct buf *out, size_t start)
+{
+	static const char *const marks[] = {".",
+	                                    "!",
+	                                    "?",
+	                                    ",",
+	                                    ";",
+	                                    ":",
+	                                    "\xd8\x9f" /* ؟ */,
+	                                    "\xd8\x8c" /* ، */,
+	                                    "\xd8\x9b" /* ؛ */,
+	                                    "\xdb\x94" /* ۔ */};
+	for (;;) {
+		size_t len = out->len - start;
+		size_t cut = 0;
+		for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]) && cut == 0; i++) {
+			size_t ml = strlen(marks[i]);
+			if (len > ml && memcmp(out->data + out->len - ml, marks[i], ml) == 0)
+				cut = ml;
+		}
+		if (cut == 0)
+			break;
+		out->len -= cut;
+		while (out->len > start && out->data[out->len - 1] == ' ')
+			out->len--;
+		out->data[out->len] = '\0';
+	}
+}
+
 int
 text_normalize(const char *in, size_t len, struct buf *out, const char **error_r)
 {
@@ -104,7 +138,7 @@ text_normalize(const char *in, size_t len, struct buf *out, const char **error_r
 		*error_r = "text is not valid UTF-8";
 		return -1;
 	}
-	size_t pos = 0;
+	size_t pos = 0, start = out->len;
 	uint32_t cp;
 	int pending_space = 0, started = 0;
 	/* A space is written only when something follows it, so runs collapse and both
@@ -123,6 +157,7 @@ text_normalize(const char *in, size_t len, struct buf *out, const char **error_r
 		started = 1;
 		utf8_put(out, m);
 	}
+	strip_trailing_punctuation(out, start);
 	return 0;
 }
 

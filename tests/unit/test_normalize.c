@@ -16,6 +16,18 @@ static const struct {
 } norm_cases[] = {
     /* Persian commands typed cleanly stay as they are */
     {"گردونه", "گردونه"},
+    /* sentence punctuation at the end goes, so keywords still match */
+    {"STOP.", "stop"},
+    {"help!", "help"},
+    {"stop please .", "stop please"},
+    {"لغو.", "لغو"},
+    {"راهنما؟", "راهنما"},
+    {"امتیاز ،", "امتیاز"},
+    {"lang fa!!", "lang fa"},
+    {"?", "?"},
+    {"??", "?"},
+    {"spin 🎡!", "spin 🎡"},
+    {"3.5", "3.5"},
     {"راهنما", "راهنما"},
     {"لغو", "لغو"},
     {"عضویت", "عضویت"},
@@ -66,7 +78,8 @@ static const struct {
     /* fullwidth Latin from CJK keyboards */
     {"ＳＰＩＮ", "spin"},
     {"ｃｏｄｅ　１２", "code 12"},
-    {"ＨＥＬＰ！", "help!"},
+    {"ＨＥＬＰ！", "help"},
+    {"ＨＥＬＰ！x", "help!x"},
     /* every kind of space: NBSP, thin, zero-width, ideographic, narrow NBSP */
     {"spin\u00a0now", "spin now"},
     {"a\u2009b\u200bc", "a b c"},

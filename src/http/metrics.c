@@ -17,7 +17,14 @@ static const double bucket_bounds[NBUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.0
 
 static const char *const reason_names[NREASONS] = {"queue_full", "draining", "too_large", "other"};
 
+static const char *const sms_adapters[] = {"kannel", "json"};
+static const char *const sms_outcomes[] = {"replied", "no_reply",  "rate_limited", "silenced",
+                                           "ignored", "duplicate", "error"};
+#define N_SMS_ADAPTERS (sizeof(sms_adapters) / sizeof(sms_adapters[0]))
+#define N_SMS_OUTCOMES (sizeof(sms_outcomes) / sizeof(sms_outcomes[0]))
+
 struct metrics {
+	uint64_t sms[N_SMS_ADAPTERS][N_SMS_OUTCOMES];
 	const char *const *route_names;
 	unsigned nroutes;
 	uint64_t *counts; /* (nroutes + 1) * STATUS_MAX */
@@ -74,8 +81,31 @@ metrics_rejected(struct metrics *m, const char *reason)
 }
 
 void
+metrics_sms(struct metrics *m, const char *adapter, const char *outcome)
+{
+	for (size_t a = 0; a < N_SMS_ADAPTERS; a++) {
+		if (strcmp(sms_adapters[a], adapter) != 0)
+			continue;
+		for (size_t o = 0; o < N_SMS_OUTCOMES; o++) {
+			if (strcmp(sms_outcomes[o], outcome) == 0) {
+				m->sms[a][o]++;
+				return;
+			}
+		}
+	}
+}
+
+void
 metrics_render(struct metrics *m, struct buf *out)
 {
+	buf_puts(out, "# HELP gamigate_sms_inbound_total Inbound SMS by adapter and outcome.\n"
+	              "# TYPE gamigate_sms_inbound_total counter\n");
+	for (size_t a = 0; a < N_SMS_ADAPTERS; a++) {
+		for (size_t o = 0; o < N_SMS_OUTCOMES; o++)
+			buf_printf(
+			    out, "gamigate_sms_inbound_total{adapter=\"%s\",outcome=\"%s\"} %llu\n",
+			    sms_adapters[a], sms_outcomes[o], (unsigned long long)m->sms[a][o]);
+	}
 	buf_puts(out, "# HELP gamigate_http_requests_total HTTP requests answered, by route "
 	              "and status.\n# TYPE gamigate_http_requests_total counter\n");
 	for (unsigned r = 0; r <= m->nroutes; r++) {

@@ -22,6 +22,10 @@ void metrics_request(struct metrics *m, unsigned route, int status, double secon
 /* Counts a request refused before it ran (reason: "queue_full", "draining"). */
 void metrics_rejected(struct metrics *m, const char *reason);
 
+/* Counts one inbound SMS by adapter ("kannel", "json") and outcome ("replied",
+ * "no_reply", "rate_limited", "silenced", "ignored", "duplicate", "error"). */
+void metrics_sms(struct metrics *m, const char *adapter, const char *outcome);
+
 /* Appends the request metrics in the Prometheus text format. */
 void metrics_render(struct metrics *m, struct buf *out);
 

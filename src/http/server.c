@@ -147,6 +147,51 @@ reply_written(struct evhttp_request *req, void *arg)
 	maybe_finish_drain(srv);
 }
 
+/*
+ * Hides secrets in a URI before it is logged, in place: the values of query fields
+ * named secret, token, password or pass, and, for prefix routes, the path segment
+ * after the route's path (where a secret may travel, /sms/kannel/SECRET).
+ */
+static void
+redact_secrets(char *uri, size_t prefix_len)
+{
+	static const char *const names[] = {"secret=", "token=", "password=", "pass="};
+	char out[URI_LOG_MAX + 1];
+	size_t o = 0;
+	char *q = strchr(uri, '?');
+	size_t path_end = q != NULL ? (size_t)(q - uri) : strlen(uri);
+
+	for (size_t i = 0; uri[i] != '\0' && o + 4 < sizeof(out);) {
+		if (prefix_len > 0 && i == prefix_len && uri[i] == '/' && i < path_end) {
+			memcpy(out + o, "/***", 4);
+			o += 4;
+			i = path_end;
+			continue;
+		}
+		int field_start = i > path_end && (uri[i - 1] == '?' || uri[i - 1] == '&');
+		size_t matched = 0;
+		for (size_t n = 0; field_start && matched == 0 && n < 4; n++) {
+			if (strncmp(uri + i, names[n], strlen(names[n])) == 0)
+				matched = strlen(names[n]);
+		}
+		if (matched > 0) {
+			if (o + matched + 3 >= sizeof(out))
+				break;
+			memcpy(out + o, uri + i, matched);
+			o += matched;
+			memcpy(out + o, "***", 3);
+			o += 3;
+			i += matched;
+			while (uri[i] != '\0' && uri[i] != '&')
+				i++;
+			continue;
+		}
+		out[o++] = uri[i++];
+	}
+	out[o] = '\0';
+	memcpy(uri, out, o + 1);
+}
+
 static void
 log_request(struct http_ctx *ctx, int status, double seconds, size_t bytes)
 {
@@ -162,6 +207,9 @@ log_request(struct http_ctx *ctx, int status, double seconds, size_t bytes)
 	 * bounded copy instead. */
 	char cut[URI_LOG_MAX + 1];
 	snprintf(cut, sizeof(cut), "%s", uri_raw);
+	redact_secrets(cut, ctx->route < http_routes_count && http_routes[ctx->route].prefix
+	                        ? strlen(http_routes[ctx->route].path)
+	                        : 0);
 	mask_phones(cut, &uri);
 	if (conn != NULL) {
 		const char *addr = NULL;

@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "http/form.h"
+#include "http/metrics.h"
 #include "text/mask.h"
 #include "text/msisdn.h"
 #include "text/normalize.h"
@@ -176,8 +177,13 @@ sms_job_done(void *arg, int result, const struct db_error *err)
 		       "from", buf_cstr(&who), "error", err->msg, (const char *)NULL);
 		evhttp_add_header(evhttp_request_get_output_headers(http_ctx_req(job->ctx)),
 		                  "Retry-After", "1");
+		metrics_sms(http_server_metrics(http_ctx_server(job->ctx)),
+		            adapter_names[job->adapter], "error");
 		http_reply_error(job->ctx, 503, "database unavailable; retry the same message");
 	} else {
+		metrics_sms(http_server_metrics(http_ctx_server(job->ctx)),
+		            adapter_names[job->adapter],
+		            job->out.duplicate ? "duplicate" : job->out.outcome);
 		log_kv(LOG_INFO, "sms", "adapter", adapter_names[job->adapter], "from",
 		       buf_cstr(&who), "to", job->recipient, "command",
 		       job->out.command[0] ? job->out.command : "-", "outcome", job->out.outcome,
@@ -198,6 +204,7 @@ reply_nothing(struct http_ctx *ctx, enum adapter a)
 	struct sms_out none;
 	memset(&none, 0, sizeof(none));
 	snprintf(none.outcome, sizeof(none.outcome), "ignored");
+	metrics_sms(http_server_metrics(http_ctx_server(ctx)), adapter_names[a], "ignored");
 	if (a == ADAPTER_KANNEL)
 		reply_kannel(ctx, &none);
 	else

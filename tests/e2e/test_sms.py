@@ -127,6 +127,9 @@ class SmsTest(harness.DaemonTest):
         self.assertEqual(len({r["reply"] for _, r in results}), 1)
         self.assertEqual(sum(1 for _, r in results if not r["duplicate"]), 1)
         self.assertEqual(self.count("inbound_messages", "provider_id = 'dup-2'"), 1)
+        _, _, text = d.get("/metrics")
+        self.assertIn('gamigate_sms_inbound_total{adapter="json",outcome="duplicate"} 10', text)
+        self.assertIn('gamigate_sms_inbound_total{adapter="json",outcome="replied"} 2', text)
 
     def test_without_an_id_the_same_text_soon_after_is_a_retry(self):
         d = self.start()
@@ -175,6 +178,12 @@ class SmsTest(harness.DaemonTest):
         self.assertIn("JOIN", body)
         status, _, _ = self.kannel(d, "help", msg_id="k-3")
         self.assertEqual(status, 401)
+        # The secret never reaches the log, wherever it travelled.
+        log = d.log()
+        self.assertNotIn(secret, log)
+        self.assertNotIn("0123456789", log)
+        self.assertIn("secret=***", log)
+        self.assertIn("/sms/kannel/***", log)
         # The raw bytes and their charset are kept for the record.
         raw = self.db.sql("SELECT HEX(raw_text), raw_charset, text FROM inbound_messages "
                           "WHERE provider_id = 'k-1'").split("\t")

@@ -246,7 +246,7 @@ class DaemonTest(unittest.TestCase):
             d.log_file.close()
             # A sanitizer report anywhere in the daemon's output is a failure.
             if "ERROR: AddressSanitizer" in text or "runtime error:" in text or \
-               "ERROR: LeakSanitizer" in text:
+               "ERROR: LeakSanitizer" in text or "WARNING: ThreadSanitizer" in text:
                 self.fail("sanitizer report in the daemon log (exit %s):\n%s" % (rc, text))
         self.db.drop()
         for server in self.servers:

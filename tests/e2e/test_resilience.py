@@ -52,7 +52,7 @@ class ResilienceTest(harness.DaemonTest):
         try:
             stuck = [harness.in_thread(d.admin, "/api/v1/status") for _ in range(5)]
             harness.wait_for(lambda: d.metric("gamigate_db_pool_busy") == 2 and
-                             d.metric("gamigate_db_pool_queued") == 3, 10,
+                             d.metric("gamigate_db_pool_queued") == 3, 30,
                              "2 workers busy and 3 jobs queued")
             # The loop answers probes while every worker waits on the database.
             for path in ("/healthz", "/metrics"):
@@ -85,7 +85,7 @@ class ResilienceTest(harness.DaemonTest):
         harness.wait_for(lambda: d.get("/healthz")[0] == 200, 10, "healthz 200")
         lock = self.db.hold("LOCK TABLES nodes WRITE;")
         inflight = [harness.in_thread(d.admin, "/api/v1/status") for _ in range(3)]
-        harness.wait_for(lambda: d.metric("gamigate_db_pool_busy") == 2, 10, "workers busy")
+        harness.wait_for(lambda: d.metric("gamigate_db_pool_busy") == 2, 30, "workers busy")
         d.proc.send_signal(signal.SIGTERM)
         # No new connections once draining.
         def refused():

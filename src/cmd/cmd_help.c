@@ -17,6 +17,8 @@ cmd_help_run(struct cmd_ctx *ctx, struct db_error *err)
 	cmd_set_keyword(ctx, "lang");
 	cmd_set_keyword(ctx, "stop");
 	cmd_set_keyword(ctx, "start");
+	cmd_set_keyword(ctx, "spin");
+	cmd_set_keyword(ctx, "checkin");
 	return 0;
 }
 

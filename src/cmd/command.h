@@ -10,6 +10,9 @@
 
 #include <stddef.h>
 
+#include <time.h>
+
+#include "game/campaign.h"
 #include "route/grammar.h"
 #include "store/db.h"
 #include "store/subscribers.h"
@@ -25,6 +28,8 @@ struct cmd_ctx {
 	const char *msisdn;
 	const char *text; /* normalised */
 	const struct route_match *match;
+	const struct campaign *campaign; /* the campaign of the short code, or NULL */
+	time_t now;
 
 	/* what the command decides */
 	char lang[3];

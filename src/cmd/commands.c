@@ -8,10 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const struct command cmd_help, cmd_join, cmd_lang, cmd_points, cmd_start, cmd_stop;
+extern const struct command cmd_checkin, cmd_help, cmd_join, cmd_lang, cmd_points, cmd_spin,
+    cmd_start, cmd_stop;
 
 static const struct command *const command_table[] = {
-    &cmd_help, &cmd_join, &cmd_lang, &cmd_points, &cmd_start, &cmd_stop,
+    &cmd_checkin, &cmd_help, &cmd_join, &cmd_lang, &cmd_points, &cmd_spin, &cmd_start, &cmd_stop,
 };
 
 const struct command *
@@ -26,9 +27,9 @@ command_find(const char *name)
 
 /* Keys, allowed placeholders and long sample values for the segment check. */
 const struct template_spec command_templates[] = {
-    {"help", "kw_join,kw_points,kw_lang,kw_stop,kw_start",
+    {"help", "kw_join,kw_points,kw_lang,kw_stop,kw_start,kw_spin,kw_checkin",
      "kw_join=register,kw_points=balance,kw_lang=language,kw_stop=unsubscribe,"
-     "kw_start=resume"},
+     "kw_start=resume,kw_spin=گردونه,kw_checkin=checkin"},
     {"join_welcome", "kw_help,kw_stop,kw_points",
      "kw_help=راهنمایی,kw_stop=unsubscribe,kw_points=balance"},
     {"join_already", "kw_points,kw_help", "kw_points=balance,kw_help=راهنمایی"},
@@ -43,6 +44,17 @@ const struct template_spec command_templates[] = {
     {"unknown", "kw_help", "kw_help=راهنمایی"},
     {"unknown_suggest", "suggestion,kw_help", "suggestion=راهنمایی,kw_help=راهنمایی"},
     {"rate_limited", "", ""},
+    {"game_not_member", "kw_join", "kw_join=register"},
+    {"no_campaign", "kw_help", "kw_help=راهنمایی"},
+    {"spin_won", "prize,balance", "prize=پنجاه امتیاز هدیه نوروزی,balance=12345678"},
+    {"spin_voucher", "prize,voucher",
+     "prize=کد تخفیف ۵۰ هزار تومانی اسنپ,voucher=SNAPP-ABCDEFGHIJKLMNOP"},
+    {"spin_nothing", "prize,kw_checkin", "prize=فردا دوباره امتحان کنید,kw_checkin=checkin"},
+    {"spin_already", "kw_checkin", "kw_checkin=checkin"},
+    {"checkin_done", "points,streak,balance", "points=1000,streak=365,balance=12345678"},
+    {"checkin_bonus", "points,bonus,streak,balance",
+     "points=1000,bonus=10000,streak=365,balance=12345678"},
+    {"checkin_already", "streak", "streak=365"},
 };
 const size_t command_templates_count = sizeof(command_templates) / sizeof(command_templates[0]);
 
@@ -97,8 +109,9 @@ cmd_set_keyword(struct cmd_ctx *ctx, const char *command)
 {
 	static const struct {
 		const char *command, *var;
-	} names[] = {{"join", "kw_join"}, {"points", "kw_points"}, {"lang", "kw_lang"},
-	             {"stop", "kw_stop"}, {"start", "kw_start"},   {"help", "kw_help"}};
+	} names[] = {{"join", "kw_join"}, {"points", "kw_points"},  {"lang", "kw_lang"},
+	             {"stop", "kw_stop"}, {"start", "kw_start"},    {"help", "kw_help"},
+	             {"spin", "kw_spin"}, {"checkin", "kw_checkin"}};
 	const char *kw = grammar_keyword(ctx->rules->grammar, command, ctx->lang);
 	if (kw == NULL)
 		kw = grammar_keyword(ctx->rules->grammar, command, "en");

@@ -5,14 +5,94 @@
 #include "cmd/command.h"
 #include "core/config.h"
 #include "core/xalloc.h"
+#include "game/campaign.h"
+#include "store/campaigns.h"
 #include "route/grammar.h"
 #include "text/template.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* The languages every campaign text must have. */
+static const char *const campaign_langs[] = {"fa", "en"};
+
+/* Parses the active campaigns stored in the database into r. A campaign that does not
+ * parse any more (a binary older than the file) is left out and reported. 0 ok, -1
+ * when the database could not be read (reported). */
+static int
+load_campaigns(struct sms_rules *r, const struct config *cfg, struct db_conn *conn,
+               struct buf *errors)
+{
+	struct campaigns_source *src = NULL;
+	struct db_error err = {0};
+	size_t n = 0;
+
+	if (campaigns_active_sources(conn, &src, &n, &err) < 0) {
+		buf_printf(errors, "cannot read the active campaigns: %s\n", err.msg);
+		return -1;
+	}
+	r->campaigns = xcalloc(n > 0 ? n : 1, sizeof(*r->campaigns));
+	for (size_t i = 0; i < n; i++) {
+		char name[96];
+		snprintf(name, sizeof(name), "campaign %s version %u", src[i].id, src[i].version);
+		struct campaign *c = campaign_parse(src[i].source, src[i].len, name,
+		                                    cfg->game_timezone, campaign_langs, 2, errors);
+		if (c == NULL)
+			continue;
+		c->version = src[i].version;
+		r->campaigns[r->ncampaigns++] = c;
+		buf_printf(&r->signature, "%s:%u,", src[i].id, src[i].version);
+	}
+	campaigns_sources_free(src, n);
+	return 0;
+}
+
+const struct campaign *
+sms_rules_campaign(const struct sms_rules *r, const char *recipient, time_t now)
+{
+	const struct campaign *first = NULL;
+	for (unsigned i = 0; i < r->ncampaigns; i++) {
+		const struct campaign *c = r->campaigns[i];
+		if (!campaign_running(c, now))
+			continue;
+		for (unsigned k = 0; k < c->nshort_codes; k++) {
+			if (strcmp(c->short_codes[k], recipient) == 0)
+				return c;
+		}
+		if (first == NULL)
+			first = c;
+	}
+	return first;
+}
+
+int
+sms_rules_campaign_signature(struct db_conn *conn, struct buf *sig, struct db_error *err)
+{
+	struct campaigns_row *rows = NULL;
+	size_t n = 0;
+	if (campaigns_list(conn, &rows, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].active_version > 0)
+			buf_printf(sig, "%s:%u,", rows[i].id, rows[i].active_version);
+	}
+	free(rows);
+	return 0;
+}
+
+static void
+free_campaigns(struct sms_rules *r)
+{
+	for (unsigned i = 0; i < r->ncampaigns; i++)
+		campaign_free(r->campaigns[i]);
+	free(r->campaigns);
+	r->campaigns = NULL;
+	r->ncampaigns = 0;
+}
 
 struct sms_rules *
-sms_rules_load(const struct config *cfg, struct buf *errors)
+sms_rules_load(const struct config *cfg, struct db_conn *conn, struct buf *errors)
 {
 	struct sms_rules *r = xcalloc(1, sizeof(*r));
 	int bad = 0;
@@ -44,8 +124,12 @@ sms_rules_load(const struct config *cfg, struct buf *errors)
 		           cfg->sms_templates_dir, r->default_lang);
 		bad = 1;
 	}
+	if (!bad && conn != NULL)
+		r->campaigns_ok = load_campaigns(r, cfg, conn, errors) == 0;
 	if (bad) {
 		r->refs = 0;
+		free_campaigns(r);
+		buf_free(&r->signature);
 		grammar_free(r->grammar);
 		templates_free(r->templates);
 		free(r);
@@ -68,5 +152,7 @@ sms_rules_unref(struct sms_rules *r)
 		return;
 	grammar_free(r->grammar);
 	templates_free(r->templates);
+	free_campaigns(r);
+	buf_free(&r->signature);
 	free(r);
 }

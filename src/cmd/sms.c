@@ -123,6 +123,8 @@ sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 	ctx.rules = tx->rules;
 	ctx.msisdn = in->msisdn;
 	ctx.text = in->text;
+	ctx.now = time(NULL);
+	ctx.campaign = sms_rules_campaign(tx->rules, in->recipient, ctx.now);
 
 	if (inbound_count_recent(conn, in->msisdn, RATE_WINDOW_S, &recent, err) < 0)
 		return -1;

@@ -27,30 +27,108 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HEARTBEAT_S 15
+#define HEARTBEAT_S      15
+#define CAMPAIGN_CHECK_S 30
 
 struct daemon {
 	struct event_base *base;
 	struct http_server *srv;
 	struct http_env env;
 	int signalled;
+	int reloading;
 };
 
-/* SIGHUP: loads the grammar and templates anew; on any problem the old ones stay. */
-static void
-reload_rules(struct daemon *d)
+/*
+ * Reloading the rules (grammar, templates, campaigns) runs as a pool job: it reads files
+ * and the database, which the loop thread must not wait for. SIGHUP forces a reload;
+ * every CAMPAIGN_CHECK_S a cheap check reloads only when the active campaign versions
+ * in the database changed (so every node follows `gamigate campaign load`). On any
+ * problem the rules in use stay.
+ */
+struct reload_job {
+	struct daemon *d;
+	int forced;
+	struct buf in_use; /* signature of the rules in use, copied on the loop thread */
+	int in_use_ok;
+	struct sms_rules *fresh;
+	struct buf errors;
+	int attempted;
+};
+
+static int
+reload_run(struct db_conn *conn, void *arg, struct db_error *err)
 {
-	struct buf errors = BUF_INIT;
-	struct sms_rules *fresh = sms_rules_load(d->env.cfg, &errors);
-	if (fresh == NULL) {
-		log_kv(LOG_ERROR, "SIGHUP: reload failed; keeping the grammar and templates in use",
-		       "problems", buf_cstr(&errors), (const char *)NULL);
-	} else {
-		sms_rules_unref(d->env.rules);
-		d->env.rules = fresh;
-		log_msg(LOG_INFO, "SIGHUP: grammar and templates reloaded");
+	struct reload_job *job = arg;
+	if (!job->forced) {
+		struct buf sig = BUF_INIT;
+		if (sms_rules_campaign_signature(conn, &sig, err) < 0) {
+			buf_free(&sig);
+			return -1;
+		}
+		int same = job->in_use_ok && strcmp(buf_cstr(&sig), buf_cstr(&job->in_use)) == 0;
+		buf_free(&sig);
+		if (same)
+			return 0;
 	}
-	buf_free(&errors);
+	job->attempted = 1;
+	job->fresh = sms_rules_load(job->d->env.cfg, conn, &job->errors);
+	return 0;
+}
+
+static void
+reload_done(void *arg, int result, const struct db_error *err)
+{
+	struct reload_job *job = arg;
+	struct daemon *d = job->d;
+	const char *why = job->forced ? "SIGHUP" : "campaign change";
+
+	d->reloading = 0;
+	if (result < 0) {
+		log_kv(LOG_DEBUG, "campaign check failed", "error", err->msg, (const char *)NULL);
+	} else if (job->fresh != NULL) {
+		sms_rules_unref(d->env.rules);
+		d->env.rules = job->fresh;
+		log_kv(LOG_INFO, "rules reloaded", "why", why, "campaigns",
+		       buf_cstr(&job->fresh->signature), (const char *)NULL);
+		if (job->errors.len > 0)
+			log_kv(LOG_WARN, "reload problems", "problems", buf_cstr(&job->errors),
+			       (const char *)NULL);
+	} else if (job->attempted) {
+		log_kv(LOG_ERROR,
+		       "reload failed; keeping the grammar, templates and campaigns in use", "why",
+		       why, "problems", buf_cstr(&job->errors), (const char *)NULL);
+	}
+	buf_free(&job->in_use);
+	buf_free(&job->errors);
+	free(job);
+}
+
+static void
+start_reload(struct daemon *d, int forced)
+{
+	if (d->reloading)
+		return; /* one at a time; the next check comes soon */
+	struct reload_job *job = xcalloc(1, sizeof(*job));
+	job->d = d;
+	job->forced = forced;
+	job->in_use_ok = d->env.rules->campaigns_ok;
+	buf_puts(&job->in_use, buf_cstr(&d->env.rules->signature));
+	if (db_pool_submit(d->env.pool, reload_run, reload_done, job) < 0) {
+		if (forced)
+			log_msg(LOG_WARN, "SIGHUP: the database queue is full; send SIGHUP again");
+		buf_free(&job->in_use);
+		free(job);
+		return;
+	}
+	d->reloading = 1;
+}
+
+static void
+on_campaign_check(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	start_reload(arg, 0);
 }
 
 static void
@@ -59,7 +137,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	struct daemon *d = arg;
 	(void)what;
 	if (sig == SIGHUP) {
-		reload_rules(d);
+		start_reload(d, 1);
 		return;
 	}
 	if (d->signalled++ > 0) {
@@ -155,13 +233,20 @@ daemon_serve(const struct config *cfg, const char *version)
 	{
 		struct buf errors = BUF_INIT;
 		const char *why = NULL;
-		d.env.rules = sms_rules_load(cfg, &errors);
+		struct db_conn *conn = db_conn_new(&s);
+		d.env.rules = sms_rules_load(cfg, conn, &errors);
+		db_conn_free(conn);
 		if (d.env.rules == NULL) {
 			fprintf(stderr, "gamigate: cannot start:\n%s", buf_cstr(&errors));
 			buf_free(&errors);
 			free(node_name);
 			return 2;
 		}
+		if (errors.len > 0)
+			log_kv(LOG_WARN, "campaigns", "problems", buf_cstr(&errors),
+			       (const char *)NULL);
+		log_kv(LOG_INFO, "campaigns loaded", "active", buf_cstr(&d.env.rules->signature),
+		       (const char *)NULL);
 		buf_free(&errors);
 		/* Validated with the configuration already; parsing cannot fail here. */
 		iplist_parse(cfg->inbound_kannel_allow_ips, &d.env.kannel_allow, &why);
@@ -199,11 +284,14 @@ daemon_serve(const struct config *cfg, const char *version)
 	struct event *sigint = evsignal_new(d.base, SIGINT, on_signal, &d);
 	struct event *sighup = evsignal_new(d.base, SIGHUP, on_signal, &d);
 	struct event *beat = event_new(d.base, -1, EV_PERSIST, on_heartbeat, &d);
+	struct event *check = event_new(d.base, -1, EV_PERSIST, on_campaign_check, &d);
+	struct timeval check_tv = {CAMPAIGN_CHECK_S, 0};
 	struct timeval beat_tv = {HEARTBEAT_S, 0};
 	evsignal_add(sigterm, NULL);
 	evsignal_add(sigint, NULL);
 	evsignal_add(sighup, NULL);
 	event_add(beat, &beat_tv);
+	event_add(check, &check_tv);
 
 	{
 		char port[16], pool[16];
@@ -216,6 +304,7 @@ daemon_serve(const struct config *cfg, const char *version)
 
 	unsigned left = http_server_inflight(d.srv);
 	event_free(beat);
+	event_free(check);
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(sighup);

@@ -269,7 +269,7 @@ class SmsTest(harness.DaemonTest):
         shutil.copy(os.path.join(harness.ROOT, "conf", "grammar.json"), grammar)
         d = self.start("sms.grammar_file=" + grammar)
         _, r = self.send(d, "aide", msg_id="g1")
-        self.assertNotIn("JOIN to join", r["reply"])
+        self.assertNotIn("JOIN join", r["reply"])
         with open(grammar) as f:
             doc = json.load(f)
         for cmd in doc["commands"]:
@@ -278,16 +278,16 @@ class SmsTest(harness.DaemonTest):
         with open(grammar, "w") as f:
             json.dump(doc, f, ensure_ascii=False)
         d.proc.send_signal(signal.SIGHUP)
-        harness.wait_for(lambda: "grammar and templates reloaded" in d.log(), 10, "reload")
+        harness.wait_for(lambda: "rules reloaded" in d.log(), 10, "reload")
         _, r = self.send(d, "aide", msg_id="g2", sender="09350000001")
-        self.assertIn("JOIN to join", r["reply"])
+        self.assertIn("JOIN join", r["reply"])
         with open(grammar, "w") as f:
             f.write('{"commands": [ {"name": "help", ')
         d.proc.send_signal(signal.SIGHUP)
         harness.wait_for(lambda: "reload failed" in d.log(), 10, "failed reload")
         self.assertIn(grammar, d.log())
         _, r = self.send(d, "aide", msg_id="g3", sender="09350000002")
-        self.assertIn("JOIN to join", r["reply"])
+        self.assertIn("JOIN join", r["reply"])
 
 
 if __name__ == "__main__":

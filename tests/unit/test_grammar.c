@@ -113,7 +113,7 @@ static const struct grammar_case shipped_cases[] = {
     SHORT("0", "help"),
     SHORT("1", "join"),
     SHORT("2", "points"),
-    UNK("3", ""),
+    SHORT("3", "spin"),
     UNK("00", ""),
     UNK("011", ""),
     UNK("111", ""),
@@ -221,7 +221,12 @@ static const struct grammar_case shipped_cases[] = {
     UNK("مرسی", ""),
     UNK("thanks", ""),
     UNK("what is this", ""),
-    UNK("spin", ""),
+    OK("spin", "spin", "en"),
+    OK("گردونه", "spin", "fa"),
+    OK("checkin", "checkin", "en"),
+    OK("check in", "checkin", "en"),
+    OK("حضور", "checkin", "fa"),
+    SHORT("4", "checkin"),
     UNK("my points", ""),
     UNK("www.example.com", ""),
     UNK("\xf0\x9f\x8e\xa1", ""), /* ferris wheel emoji */
@@ -312,21 +317,24 @@ test_suggestion_commands(void)
 static void
 test_accessors(void)
 {
-	static const char *const names[] = {"stop", "start", "help", "join", "lang", "points"};
-	CHECK(grammar_count(shipped) == 6);
-	for (unsigned i = 0; i < 6; i++)
+	static const char *const names[] = {"stop", "start",  "help", "join",
+	                                    "lang", "points", "spin", "checkin"};
+	CHECK(grammar_count(shipped) == 8);
+	for (unsigned i = 0; i < 8; i++)
 		CHECK_STR(grammar_command_name(shipped, i), names[i]);
-	CHECK(grammar_command_name(shipped, 6) == NULL);
+	CHECK(grammar_command_name(shipped, 8) == NULL);
 	CHECK_STR(grammar_keyword(shipped, "stop", "en"), "stop");
 	CHECK_STR(grammar_keyword(shipped, "stop", "fa"), "لغو");
 	CHECK_STR(grammar_keyword(shipped, "help", "fa"), "راهنما");
 	CHECK_STR(grammar_keyword(shipped, "join", "fa"), "عضویت");
 	CHECK(grammar_keyword(shipped, "stop", "de") == NULL);
-	CHECK(grammar_keyword(shipped, "spin", "en") == NULL);
+	CHECK_STR(grammar_keyword(shipped, "spin", "en"), "spin");
+	CHECK(grammar_keyword(shipped, "win", "en") == NULL);
 	CHECK(grammar_keyword(shipped, NULL, "en") == NULL);
 	CHECK_STR(grammar_usage(shipped, "lang"), "lang");
 	CHECK_STR(grammar_usage(shipped, "points"), "points");
-	CHECK(grammar_usage(shipped, "spin") == NULL);
+	CHECK_STR(grammar_usage(shipped, "spin"), "spin");
+	CHECK(grammar_usage(shipped, "win") == NULL);
 	CHECK(grammar_count(NULL) == 0);
 }
 

@@ -1,0 +1,61 @@
+/*
+ * SPIN / گردونه — the daily prize wheel of the campaign of the short code.
+ */
+#include "cmd/command.h"
+#include "game/wheel.h"
+#include "store/subscribers.h"
+
+#include <stdio.h>
+
+static int
+cmd_spin_run(struct cmd_ctx *ctx, struct db_error *err)
+{
+	struct subscriber s;
+	struct spin_result res;
+	char n[32];
+
+	if (subscribers_lock(ctx->conn, ctx->msisdn, &s, err) < 0)
+		return -1;
+	cmd_pick_lang(ctx, &s);
+	if (!s.member || s.opted_out) {
+		ctx->reply_key = "game_not_member";
+		cmd_set_keyword(ctx, "join");
+		return 0;
+	}
+	if (ctx->campaign == NULL) {
+		ctx->reply_key = "no_campaign";
+		cmd_set_keyword(ctx, "help");
+		return 0;
+	}
+	if (wheel_spin(ctx->conn, ctx->campaign, s.id, ctx->now, &res, err) < 0)
+		return -1;
+	switch (res.outcome) {
+	case SPIN_NOT_RUNNING:
+	case SPIN_NO_WHEEL:
+		ctx->reply_key = "no_campaign";
+		cmd_set_keyword(ctx, "help");
+		return 0;
+	case SPIN_ALREADY_TODAY:
+		ctx->reply_key = "spin_already";
+		cmd_set_keyword(ctx, "checkin");
+		return 0;
+	case SPIN_WON:
+		break;
+	}
+	const struct campaign_prize *p = &ctx->campaign->wheel.prizes[res.prize];
+	cmd_set_var(ctx, "prize", campaign_text(&p->name, ctx->lang));
+	if (res.reward.voucher[0] != '\0') {
+		ctx->reply_key = "spin_voucher";
+		cmd_set_var(ctx, "voucher", res.reward.voucher);
+	} else if (res.reward.points == 0 && res.reward.chances == 0) {
+		ctx->reply_key = "spin_nothing";
+		cmd_set_keyword(ctx, "checkin");
+	} else {
+		ctx->reply_key = "spin_won";
+		snprintf(n, sizeof(n), "%lld", s.points + res.reward.points);
+		cmd_set_var(ctx, "balance", n);
+	}
+	return 0;
+}
+
+const struct command cmd_spin = {.name = "spin", .run = cmd_spin_run};

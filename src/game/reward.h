@@ -1,0 +1,33 @@
+/*
+ * reward — gives a campaign reward (points, lottery chances, a voucher) to a subscriber
+ * inside the caller's transaction, idempotently on a reference. Worker threads.
+ */
+#ifndef GAMIGATE_GAME_REWARD_H
+#define GAMIGATE_GAME_REWARD_H
+
+#include "game/campaign.h"
+#include "store/db.h"
+#include "store/game.h"
+
+struct reward_result {
+	long long points;
+	long long chances;
+	char voucher[101];   /* "" when none */
+	int voucher_missing; /* the pool was empty */
+};
+
+/* Applies r; ref is the idempotency key (suffixes keep its parts apart). A voucher is
+ * taken only when take_voucher is set (the wheel takes its own). 0 ok, -1 with err. */
+int reward_apply(struct db_conn *conn, const struct campaign *c, long long subscriber_id,
+                 const struct campaign_reward *r, const char *reason, const char *ref,
+                 int take_voucher, struct reward_result *res_r, struct db_error *err);
+
+/* The key of the period containing now for a mission period: the local day
+ * ("2026-03-21"), the Saturday starting the local week, or "campaign". */
+void reward_period_key(const struct campaign *c, enum mission_period period, time_t now,
+                       char out[11]);
+
+/* The scope of awards made for campaign c. */
+void reward_scope(const struct campaign *c, struct game_scope *scope_r);
+
+#endif

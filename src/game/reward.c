@@ -30,6 +30,58 @@ reward_scope(const struct campaign *c, struct game_scope *scope)
 	scope->campaign_version = c->version;
 }
 
+/* The index of the highest tier whose minimum the qualifying points reach (-1: none). */
+static int
+tier_for(const struct campaign *c, long long qualifying)
+{
+	int best = -1;
+	for (unsigned i = 0; i < c->ntiers; i++) {
+		if (qualifying >= c->tiers[i].min_points)
+			best = (int)i;
+	}
+	return best;
+}
+
+static int
+tier_index(const struct campaign *c, const char *id)
+{
+	for (unsigned i = 0; i < c->ntiers; i++) {
+		if (strcmp(c->tiers[i].id, id) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+int
+reward_update_tier(struct db_conn *conn, const struct campaign *c, long long subscriber_id,
+                   struct db_error *err)
+{
+	long long qualifying = 0;
+	char current[33], ref[160], vars[128];
+	struct game_scope scope;
+
+	if (c->ntiers == 0)
+		return 0;
+	if (game_tier_state(conn, subscriber_id, &qualifying, current, sizeof(current), err) < 0)
+		return -1;
+	int target = tier_for(c, qualifying);
+	int now_at = tier_index(c, current);
+	/* Up only: a tier goes down at the campaign's review, never on a spend. */
+	if (target < 0 || target <= now_at)
+		return 0;
+	if (game_set_tier(conn, subscriber_id, c->tiers[target].id, err) < 0)
+		return -1;
+	if (now_at < 0 && target == 0)
+		return 0; /* the entry tier is no news */
+	reward_scope(c, &scope);
+	snprintf(ref, sizeof(ref), "tier:%s:%lld:%s", c->id, subscriber_id, c->tiers[target].id);
+	snprintf(vars, sizeof(vars), "{\"tier\":\"%s\"}", c->tiers[target].id);
+	return game_notify(conn, &scope, subscriber_id, "transactional", "tier_upgrade", vars, ref,
+	                   err) < 0
+	           ? -1
+	           : 0;
+}
+
 int
 reward_apply(struct db_conn *conn, const struct campaign *c, long long subscriber_id,
              const struct campaign_reward *r, const char *reason, const char *ref, int take_voucher,
@@ -47,6 +99,8 @@ reward_apply(struct db_conn *conn, const struct campaign *c, long long subscribe
 		if (rc < 0)
 			return -1;
 		res->points = rc == 1 ? r->points : 0;
+		if (rc == 1 && r->points > 0 && reward_update_tier(conn, c, subscriber_id, err) < 0)
+			return -1;
 	}
 	if (r->chances != 0) {
 		snprintf(key, sizeof(key), "%s:c", ref);

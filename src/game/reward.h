@@ -22,6 +22,12 @@ int reward_apply(struct db_conn *conn, const struct campaign *c, long long subsc
                  const struct campaign_reward *r, const char *reason, const char *ref,
                  int take_voucher, struct reward_result *res_r, struct db_error *err);
 
+/* Moves the subscriber up to the tier their qualifying points reach (never down) and
+ * queues a "tier_upgrade" notification when that is above the entry tier. Called after
+ * every award of points. 0 ok, -1 with err. */
+int reward_update_tier(struct db_conn *conn, const struct campaign *c, long long subscriber_id,
+		       struct db_error *err);
+
 /* The key of the period containing now for a mission period: the local day
  * ("2026-03-21"), the Saturday starting the local week, or "campaign". */
 void reward_period_key(const struct campaign *c, enum mission_period period, time_t now,

@@ -38,6 +38,8 @@ struct daemon {
 	int reloading;
 };
 
+static int pool_idle_enough(struct daemon *d);
+
 /*
  * Reloading the rules (grammar, templates, campaigns) runs as a pool job: it reads files
  * and the database, which the loop thread must not wait for. SIGHUP forces a reload;
@@ -126,9 +128,11 @@ start_reload(struct daemon *d, int forced)
 static void
 on_campaign_check(evutil_socket_t fd, short what, void *arg)
 {
+	struct daemon *d = arg;
 	(void)fd;
 	(void)what;
-	start_reload(arg, 0);
+	if (pool_idle_enough(d))
+		start_reload(d, 0);
 }
 
 static void
@@ -164,14 +168,25 @@ heartbeat_done(void *arg, int result, const struct db_error *err)
 		log_kv(LOG_DEBUG, "heartbeat failed", "error", err->msg, (const char *)NULL);
 }
 
+/* True when no job waits for a worker, so housekeeping may queue one. */
+static int
+pool_idle_enough(struct daemon *d)
+{
+	struct db_pool_stats st;
+	db_pool_stats(d->env.pool, &st);
+	return st.queued == 0;
+}
+
 static void
 on_heartbeat(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
 	(void)fd;
 	(void)what;
-	/* Skipped when the queue is full: a busy node has better things to do. */
-	db_pool_submit(d->env.pool, heartbeat_run, heartbeat_done, &d->env);
+	/* Skipped while requests wait for a worker: a busy node has better things to do,
+	 * and housekeeping must never take a queue slot from a subscriber. */
+	if (pool_idle_enough(d))
+		db_pool_submit(d->env.pool, heartbeat_run, heartbeat_done, &d->env);
 }
 
 /* Checks the schema before serving. 0 go on, 2 refuse. An unreachable database is

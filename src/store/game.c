@@ -265,3 +265,56 @@ game_complete_mission(struct db_conn *conn, const struct game_scope *scope, long
 		return -1;
 	return affected == 1 ? 1 : 0;
 }
+
+int
+game_notify(struct db_conn *conn, const struct game_scope *scope, long long subscriber_id,
+            const char *kind, const char *template_key, const char *vars_json, const char *ref,
+            struct db_error *err)
+{
+	uint64_t affected = 0;
+	struct db_param p[] = {DB_PARAM_INT(subscriber_id), DB_PARAM_STR(scope->campaign_id),
+	                       DB_PARAM_STR(kind),          DB_PARAM_STR(template_key),
+	                       DB_PARAM_STR(vars_json),     DB_PARAM_STR(ref)};
+	if (db_exec(conn,
+	            "INSERT INTO notifications (subscriber_id, campaign_id, kind, template, vars,"
+	            " ref, created_at) VALUES (?, ?, ?, ?, ?, ?, " NOW ")"
+	            " ON DUPLICATE KEY UPDATE id = id",
+	            p, 6, NULL, NULL, &affected, err) < 0)
+		return -1;
+	return affected == 1 ? 1 : 0;
+}
+
+int
+game_set_tier(struct db_conn *conn, long long subscriber_id, const char *tier, struct db_error *err)
+{
+	struct db_param p[] = {DB_PARAM_STR(tier), DB_PARAM_INT(subscriber_id)};
+	return db_exec(conn, "UPDATE subscribers SET tier = ?, updated_at = " NOW " WHERE id = ?",
+	               p, 2, NULL, NULL, NULL, err);
+}
+
+struct tier_state {
+	long long *qualifying;
+	char *tier;
+	size_t size;
+};
+
+static int
+tier_row(const struct db_row *row, void *arg)
+{
+	struct tier_state *t = arg;
+	*t->qualifying = strtoll(row->values[0], NULL, 10);
+	snprintf(t->tier, t->size, "%s", row->values[1] != NULL ? row->values[1] : "");
+	return 0;
+}
+
+int
+game_tier_state(struct db_conn *conn, long long subscriber_id, long long *qualifying_r,
+                char *tier_r, size_t tier_size, struct db_error *err)
+{
+	struct tier_state t = {qualifying_r, tier_r, tier_size};
+	struct db_param p[] = {DB_PARAM_INT(subscriber_id)};
+	*qualifying_r = 0;
+	tier_r[0] = '\0';
+	return db_exec(conn, "SELECT qualifying_points, tier FROM subscribers WHERE id = ?", p, 1,
+	               tier_row, &t, NULL, err);
+}

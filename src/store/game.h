@@ -73,4 +73,18 @@ int game_complete_mission(struct db_conn *conn, const struct game_scope *scope,
                           long long subscriber_id, const char *mission_id, const char *period_key,
                           struct db_error *err);
 
+/* Queues a notification (kind "transactional" or "promotional"; template key and its
+ * placeholder values as a JSON object text) once per ref. 1 queued, 0 already, -1. */
+int game_notify(struct db_conn *conn, const struct game_scope *scope, long long subscriber_id,
+                const char *kind, const char *template_key, const char *vars_json, const char *ref,
+                struct db_error *err);
+
+/* Moves the subscriber to tier (its id in the campaign). 0 ok, -1 with err. */
+int game_set_tier(struct db_conn *conn, long long subscriber_id, const char *tier,
+                  struct db_error *err);
+
+/* Reads the subscriber's qualifying points and tier ("" when none). 0 ok, -1. */
+int game_tier_state(struct db_conn *conn, long long subscriber_id, long long *qualifying_r,
+                    char *tier_r, size_t tier_size, struct db_error *err);
+
 #endif

@@ -99,6 +99,22 @@ class GameTest(harness.DaemonTest):
                          "7")
         self.assert_ledger_matches_balances()
 
+    def test_tier_upgrade_is_recorded_and_announced_once(self):
+        self.load(running_campaign())
+        d = self.start()
+        n = "09121234567"
+        self.send(d, "join", n, "t1")
+        silver = [t for t in running_campaign()["tiers"] if t["id"] == "silver"][0]
+        self.sql("UPDATE subscribers SET qualifying_points = %d" % (silver["min_points"] - 5))
+        self.send(d, "checkin", n, "t2")  # +5 points: exactly silver
+        self.assertEqual(self.sql("SELECT tier FROM subscribers"), "silver")
+        self.assertEqual(self.sql("SELECT CONCAT(kind, ' ', template, ' ', vars, ' ', status) "
+                                  "FROM notifications"),
+                         'transactional tier_upgrade {"tier":"silver"} pending')
+        self.assertIn("Tier: Silver", self.send(d, "points", n, "t3"))
+        self.send(d, "spin", n, "t4")  # more points, same tier: no second notice
+        self.assertEqual(self.sql("SELECT COUNT(*) FROM notifications"), "1")
+
     def test_vouchers_go_to_exactly_one_subscriber_and_fall_back_when_gone(self):
         doc = running_campaign()
         for p in doc["wheel"]["prizes"]:

@@ -47,6 +47,10 @@ static const uint16_t gsm7_extension[] = {
 static unsigned
 gsm7_width(uint32_t cp)
 {
+	/* Letters, digits and space are all in the basic table: most text never scans it. */
+	if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') ||
+	    cp == ' ')
+		return 1;
 	for (size_t i = 0; i < sizeof(gsm7_basic) / sizeof(gsm7_basic[0]); i++) {
 		if (gsm7_basic[i] == cp)
 			return 1;

@@ -10,9 +10,13 @@
 
 extern const struct command cmd_checkin, cmd_help, cmd_join, cmd_lang, cmd_points, cmd_spin,
     cmd_start, cmd_stop;
+extern const struct command cmd_redeem;
+extern const struct command cmd_answer, cmd_code, cmd_missions, cmd_quiz, cmd_ref, cmd_top;
 
 static const struct command *const command_table[] = {
-    &cmd_checkin, &cmd_help, &cmd_join, &cmd_lang, &cmd_points, &cmd_spin, &cmd_start, &cmd_stop,
+    &cmd_checkin, &cmd_help,     &cmd_join, &cmd_lang,   &cmd_points,
+    &cmd_spin,    &cmd_start,    &cmd_stop, &cmd_redeem, &cmd_answer,
+    &cmd_code,    &cmd_missions, &cmd_quiz, &cmd_ref,    &cmd_top,
 };
 
 const struct command *
@@ -55,6 +59,74 @@ const struct template_spec command_templates[] = {
     {"checkin_bonus", "points,bonus,streak,balance",
      "points=1000,bonus=10000,streak=365,balance=12345678"},
     {"checkin_already", "streak", "streak=365"},
+    {"redeem_catalog", "items,balance,kw_redeem",
+     "items=1) data-1g: 500 2) snapp-100: 800 3) lottery-chance: 200 4) cinema-ticket-2: 1500 5) "
+     "x-yz: 9999,"
+     "balance=12345678,kw_redeem=جایزه"},
+    {"redeem_unknown", "items,kw_redeem",
+     "items=1) data-1g: 500 2) snapp-100: 800 3) lottery-chance: 200 4) cinema-ticket-2: 1500 5) "
+     "x-yz: 9999,"
+     "kw_redeem=جایزه"},
+    {"redeem_done", "item,cost,balance",
+     "item=یک شانس اضافه در قرعه‌کشی بزرگ جشنواره "
+     "نوروز,cost=1000000,balance=12345678"},
+    {"redeem_voucher", "item,cost,balance,voucher",
+     "item=کد تخفیف ۱۰۰ هزار ریالی اسنپ برای سفرهای "
+     "درون‌شهری,cost=1000000,balance=12345678,"
+     "voucher=SNAPP-ABCDEFGHIJKLMNOP"},
+    {"redeem_short", "item,cost,balance",
+     "item=کد تخفیف ۱۰۰ هزار ریالی اسنپ برای سفرهای "
+     "درون‌شهری,cost=1000000,balance=12345678"},
+    {"redeem_no_stock", "item,kw_redeem",
+     "item=کد تخفیف ۱۰۰ هزار ریالی اسنپ برای سفرهای "
+     "درون‌شهری,kw_redeem=جایزه"},
+    {"redeem_none", "kw_help", "kw_help=راهنمایی"},
+    {"redeem_usage", "", ""},
+    {"points_expiring", "points,date", "points=12345678,date=2026-03-21"},
+    {"code_yours", "code,numeric,kw_join", "code=ABCDEFGH,numeric=123456789012,kw_join=register"},
+    {"ref_done", "balance,chances", "balance=12345678,chances=123456"},
+    {"ref_done_voucher", "voucher,balance", "voucher=SNAPP-ABCDEFGHIJKLMNOP,balance=12345678"},
+    {"ref_pending", "", ""},
+    {"ref_off", "", ""},
+    {"ref_invalid", "code,kw_ref", "code=ABCDEFGHJKMNPQRS,kw_ref=referral"},
+    {"ref_already", "", ""},
+    {"ref_self", "kw_code", "kw_code=mycode"},
+    {"ref_unknown", "code", "code=ABCDEFGHJKMNPQRS"},
+    {"ref_mutual", "", ""},
+    {"ref_too_late", "days", "days=365"},
+    {"ref_cap", "", ""},
+    {"ref_usage", "", ""},
+    {"join_ref_done", "balance,kw_help,kw_stop",
+     "balance=12345678,kw_help=راهنمایی,kw_stop=unsubscribe"},
+    {"join_ref_voucher", "voucher,kw_stop", "voucher=SNAPP-ABCDEFGHIJKLMNOP,kw_stop=unsubscribe"},
+    {"join_ref_pending", "kw_stop", "kw_stop=unsubscribe"},
+    {"join_ref_invalid", "code,days,kw_ref,kw_stop",
+     "code=ABCDEFGHJKMNPQRS,days=365,kw_ref=referral,kw_stop=unsubscribe"},
+    {"join_ref_unknown", "code,days,kw_ref,kw_stop",
+     "code=ABCDEFGHJKMNPQRS,days=365,kw_ref=referral,kw_stop=unsubscribe"},
+    {"join_ref_cap", "kw_stop", "kw_stop=unsubscribe"},
+    {"join_ref_refused", "code,kw_stop", "code=ABCDEFGHJKMNPQRS,kw_stop=unsubscribe"},
+    {"quiz_question", "question,choices,kw_answer",
+     "question=سفره هفت‌سین چند قلم دارد که نامشان "
+     "با «س» آغاز می‌شود؟,"
+     "choices=1) ۵\n2) ۷\n3) ۹\n4) ۱۳,kw_answer=answer"},
+    {"quiz_none", "", ""},
+    {"quiz_right", "points,balance", "points=1000,balance=12345678"},
+    {"quiz_wrong", "number,choice", "number=8,choice=گذراندن روز سیزدهم فروردین در طبیعت"},
+    {"quiz_already", "", ""},
+    {"quiz_bad_choice", "max,kw_answer", "max=8,kw_answer=answer"},
+    {"answer_usage", "", ""},
+    {"top_board", "rank,points,top1,top2,top3,top4,top5",
+     "rank=10000+,points=12345678,top1=\n1) +98912***4567: 12345678,"
+     "top2=\n2) +98912***4567: 12345678,top3=\n3) +98912***4567: 12345678,"
+     "top4=\n4) +98912***4567: 12345678,top5=\n5) +98912***4567: 12345678"},
+    {"missions_progress", "checkin,streak,spin,quiz,events_label,events,referrals",
+     "checkin=1/1,streak=365,spin=10/10,quiz=1/1,events_label=پرداخت قبض,events=100/100,"
+     "referrals=100/100"},
+    {"missions_recharge", "", ""},
+    {"missions_bundle", "", ""},
+    {"missions_bill", "", ""},
+    {"missions_custom", "", ""},
 };
 const size_t command_templates_count = sizeof(command_templates) / sizeof(command_templates[0]);
 
@@ -109,9 +181,10 @@ cmd_set_keyword(struct cmd_ctx *ctx, const char *command)
 {
 	static const struct {
 		const char *command, *var;
-	} names[] = {{"join", "kw_join"}, {"points", "kw_points"},  {"lang", "kw_lang"},
-	             {"stop", "kw_stop"}, {"start", "kw_start"},    {"help", "kw_help"},
-	             {"spin", "kw_spin"}, {"checkin", "kw_checkin"}};
+	} names[] = {{"join", "kw_join"}, {"points", "kw_points"},   {"lang", "kw_lang"},
+	             {"stop", "kw_stop"}, {"start", "kw_start"},     {"help", "kw_help"},
+	             {"spin", "kw_spin"}, {"checkin", "kw_checkin"}, {"code", "kw_code"},
+	             {"ref", "kw_ref"},   {"answer", "kw_answer"}};
 	const char *kw = grammar_keyword(ctx->rules->grammar, command, ctx->lang);
 	if (kw == NULL)
 		kw = grammar_keyword(ctx->rules->grammar, command, "en");

@@ -12,6 +12,7 @@
 #include "core/iplist.h"
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "game/expiry.h"
 #include "http/server.h"
 #include "store/db.h"
 #include "store/health.h"
@@ -29,6 +30,9 @@
 
 #define HEARTBEAT_S      15
 #define CAMPAIGN_CHECK_S 30
+#define EXPIRY_FIRST_S   5   /* after start: catch up with what expired while down */
+#define EXPIRY_EVERY_S   600 /* points expiry, expiry warnings, voucher stock */
+#define EXPIRY_BATCHES   20  /* transactions per expiry job; more follow while idle */
 
 struct daemon {
 	struct event_base *base;
@@ -36,6 +40,7 @@ struct daemon {
 	struct http_env env;
 	int signalled;
 	int reloading;
+	int expiring;
 };
 
 static int pool_idle_enough(struct daemon *d);
@@ -189,6 +194,107 @@ on_heartbeat(evutil_socket_t fd, short what, void *arg)
 		db_pool_submit(d->env.pool, heartbeat_run, heartbeat_done, &d->env);
 }
 
+/*
+ * Points expiry and expiry warnings (game/expiry.h) every EXPIRY_EVERY_S, and once soon
+ * after start, as a pool job queued only while every worker is idle. A job does at most
+ * EXPIRY_BATCHES transactions; when work is left the next job follows at once if the
+ * pool is still idle. The timer's job also logs voucher pools that run low
+ * (the wheel hands out vouchers too). Every node runs it: expiry is keyed per lot and
+ * warnings per subscriber and day, so nodes never do anything twice.
+ */
+struct expiry_job {
+	struct daemon *d;
+	struct sms_rules *rules; /* a reference: the campaigns are read on the worker */
+	int check_stock;
+	struct expiry_stats st;
+	struct buf low;
+};
+
+static void start_expiry(struct daemon *d, int check_stock);
+static int pool_all_idle(struct daemon *d);
+
+static int
+expiry_job_run(struct db_conn *conn, void *arg, struct db_error *err)
+{
+	struct expiry_job *job = arg;
+	struct expiry_options opt = {
+	    .now = time(NULL),
+	    .max_batches = EXPIRY_BATCHES,
+	    .campaigns = job->rules->campaigns,
+	    .ncampaigns = job->rules->ncampaigns,
+	};
+	if (expiry_run(conn, &opt, &job->st, err) < 0)
+		return -1;
+	return job->check_stock ? expiry_low_pools(conn, &job->low, err) : 0;
+}
+
+static void
+expiry_job_done(void *arg, int result, const struct db_error *err)
+{
+	struct expiry_job *job = arg;
+	struct daemon *d = job->d;
+	int more = result == 0 && job->st.more;
+
+	d->expiring = 0;
+	if (result < 0)
+		log_kv(LOG_WARN, "points expiry failed; the next run tries again", "error",
+		       err->msg, (const char *)NULL);
+	if (job->st.lots > 0 || job->st.warnings > 0) {
+		char subs[24], lots[24], points[24], warned[24];
+		snprintf(subs, sizeof(subs), "%lld", job->st.subscribers);
+		snprintf(lots, sizeof(lots), "%lld", job->st.lots);
+		snprintf(points, sizeof(points), "%lld", job->st.points);
+		snprintf(warned, sizeof(warned), "%lld", job->st.warnings);
+		log_kv(LOG_INFO, "points expired", "subscribers", subs, "lots", lots, "points",
+		       points, "warnings", warned, (const char *)NULL);
+	}
+	if (job->low.len > 0)
+		log_kv(LOG_WARN, "voucher pools running low; import more codes", "pools",
+		       buf_cstr(&job->low), (const char *)NULL);
+	sms_rules_unref(job->rules);
+	buf_free(&job->low);
+	free(job);
+	if (more && !d->signalled && pool_all_idle(d))
+		start_expiry(d, 0);
+}
+
+static void
+start_expiry(struct daemon *d, int check_stock)
+{
+	if (d->expiring || !d->env.rules->campaigns_ok)
+		return;
+	struct expiry_job *job = xcalloc(1, sizeof(*job));
+	job->d = d;
+	job->rules = sms_rules_ref(d->env.rules);
+	job->check_stock = check_stock;
+	if (db_pool_submit(d->env.pool, expiry_job_run, expiry_job_done, job) < 0) {
+		sms_rules_unref(job->rules);
+		free(job);
+		return;
+	}
+	d->expiring = 1;
+}
+
+/* Stricter than pool_idle_enough: no worker busy either, so the job runs at once and
+ * never waits in the queue behind requests stuck on the database. */
+static int
+pool_all_idle(struct daemon *d)
+{
+	struct db_pool_stats st;
+	db_pool_stats(d->env.pool, &st);
+	return st.queued == 0 && st.busy == 0;
+}
+
+static void
+on_expiry(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	(void)fd;
+	(void)what;
+	if (pool_all_idle(d))
+		start_expiry(d, 1);
+}
+
 /* Checks the schema before serving. 0 go on, 2 refuse. An unreachable database is
  * not a reason to refuse: the node starts and reports 503 until it is back. */
 static int
@@ -300,6 +406,8 @@ daemon_serve(const struct config *cfg, const char *version)
 	struct event *sighup = evsignal_new(d.base, SIGHUP, on_signal, &d);
 	struct event *beat = event_new(d.base, -1, EV_PERSIST, on_heartbeat, &d);
 	struct event *check = event_new(d.base, -1, EV_PERSIST, on_campaign_check, &d);
+	struct event *expiry = event_new(d.base, -1, EV_PERSIST, on_expiry, &d);
+	struct timeval expiry_tv = {EXPIRY_EVERY_S, 0}, expiry_first_tv = {EXPIRY_FIRST_S, 0};
 	struct timeval check_tv = {CAMPAIGN_CHECK_S, 0};
 	struct timeval beat_tv = {HEARTBEAT_S, 0};
 	evsignal_add(sigterm, NULL);
@@ -307,6 +415,8 @@ daemon_serve(const struct config *cfg, const char *version)
 	evsignal_add(sighup, NULL);
 	event_add(beat, &beat_tv);
 	event_add(check, &check_tv);
+	event_add(expiry, &expiry_tv);
+	event_base_once(d.base, -1, EV_TIMEOUT, on_expiry, &d, &expiry_first_tv);
 
 	{
 		char port[16], pool[16];
@@ -320,6 +430,7 @@ daemon_serve(const struct config *cfg, const char *version)
 	unsigned left = http_server_inflight(d.srv);
 	event_free(beat);
 	event_free(check);
+	event_free(expiry);
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(sighup);

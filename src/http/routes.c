@@ -3,6 +3,7 @@
  */
 #include "http/routes.h"
 #include "http/admin.h"
+#include "http/events.h"
 #include "http/ops.h"
 #include "http/sms_in.h"
 
@@ -10,6 +11,7 @@ const struct http_route http_routes[] = {
     {.method = "GET", .path = "/healthz", .label = "healthz", .handler = ops_healthz, .quiet = 1},
     {.method = "GET", .path = "/metrics", .label = "metrics", .handler = ops_metrics, .quiet = 1},
     {.method = "GET", .path = "/api/v1/status", .label = "api_status", .handler = admin_status},
+    {.method = "POST", .path = "/api/v1/events", .label = "api_events", .handler = events_api_post},
     {.method = "GET",
      .path = "/sms/kannel",
      .label = "kannel_get",
@@ -26,7 +28,7 @@ const struct http_route http_routes[] = {
 const unsigned http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);
 
 const char *const http_routes_labels[] = {
-    "healthz", "metrics", "api_status", "kannel_get", "kannel_post", "sms_json",
+    "healthz", "metrics", "api_status", "api_events", "kannel_get", "kannel_post", "sms_json",
 };
 
 _Static_assert(sizeof(http_routes_labels) / sizeof(http_routes_labels[0]) ==

@@ -319,10 +319,11 @@ test_accessors(void)
 {
 	static const char *const names[] = {"stop", "start",  "help", "join",
 	                                    "lang", "points", "spin", "checkin"};
-	CHECK(grammar_count(shipped) == 8);
+	/* The first eight in file order; game commands (redeem ...) follow them. */
+	CHECK(grammar_count(shipped) >= 8);
 	for (unsigned i = 0; i < 8; i++)
 		CHECK_STR(grammar_command_name(shipped, i), names[i]);
-	CHECK(grammar_command_name(shipped, 8) == NULL);
+	CHECK(grammar_command_name(shipped, grammar_count(shipped)) == NULL);
 	CHECK_STR(grammar_keyword(shipped, "stop", "en"), "stop");
 	CHECK_STR(grammar_keyword(shipped, "stop", "fa"), "لغو");
 	CHECK_STR(grammar_keyword(shipped, "help", "fa"), "راهنما");

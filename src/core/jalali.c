@@ -13,6 +13,7 @@
  * Threads: pure functions, no state; any thread.
  */
 #include "core/jalali.h"
+#include "core/civil.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -28,48 +29,6 @@
  * is the first year the table no longer covers. */
 static const int jalali_breaks[] = {-61,  9,    38,   199,  426,  686,  756,  818,  1111, 1181,
                                     1210, 1635, 2060, 2097, 2192, 2262, 2324, 2394, 2456, 3178};
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12). Howard Hinnant's
- * days_from_civil: years are counted from March so the leap day comes last. */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* The inverse of days_from_civil. */
-static void
-civil_from_days(int64_t z, int *y_r, int *m_r, int *d_r)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y_r = (int)(yoe + era * 400 + (m <= 2));
-	*m_r = m;
-	*d_r = (int)(doy - (153 * mp + 2) / 5 + 1);
-}
-
-static int
-gregorian_is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int
-gregorian_month_days(int y, int m)
-{
-	static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && gregorian_is_leap(y) ? 29 : days[m - 1];
-}
 
 /* What a Jalali year needs for conversion: whether it is leap and the day of March
  * (in Gregorian year jy + 621) on which it begins. jy must be in range. */
@@ -147,8 +106,8 @@ jalali_to_gregorian(int jy, int jm, int jd, int *gy_r, int *gm_r, int *gd_r)
 	if (jd > jalali_month_days(jm, info.leap))
 		return -1;
 	int day_of_year = jm <= 6 ? (jm - 1) * 31 : 186 + (jm - 7) * 30;
-	int64_t days = days_from_civil(jy + 621, 3, info.march_day) + day_of_year + jd - 1;
-	civil_from_days(days, gy_r, gm_r, gd_r);
+	int64_t days = civil_days_from_date(jy + 621, 3, info.march_day) + day_of_year + jd - 1;
+	civil_date_from_days(days, gy_r, gm_r, gd_r);
 	return 0;
 }
 
@@ -158,18 +117,18 @@ gregorian_to_jalali(int gy, int gm, int gd, int *jy_r, int *jm_r, int *jd_r)
 	struct jalali_year info;
 	/* The Jalali year that starts in March of gy; earlier days belong to the one before. */
 	if (gy < JALALI_MIN_YEAR + 621 || gy > JALALI_MAX_YEAR + 621 || gm < 1 || gm > 12 ||
-	    gd < 1 || gd > gregorian_month_days(gy, gm))
+	    gd < 1 || gd > civil_month_days(gy, gm))
 		return -1;
 	int jy = gy - 621;
-	int64_t days = days_from_civil(gy, gm, gd);
+	int64_t days = civil_days_from_date(gy, gm, gd);
 	jalali_year_info(jy, &info);
-	int64_t nowruz = days_from_civil(gy, 3, info.march_day);
+	int64_t nowruz = civil_days_from_date(gy, 3, info.march_day);
 	if (days < nowruz) {
 		jy--;
 		if (!jalali_year_valid(jy))
 			return -1;
 		jalali_year_info(jy, &info);
-		nowruz = days_from_civil(gy - 1, 3, info.march_day);
+		nowruz = civil_days_from_date(gy - 1, 3, info.march_day);
 	}
 	int day_of_year = (int)(days - nowruz); /* 0-365 */
 	if (day_of_year < 186) {
@@ -254,7 +213,7 @@ date_check_day(int year, int month, int day, struct civil_time *out, const char 
 		out->was_jalali = 1;
 		return jalali_to_gregorian(year, month, day, &out->year, &out->month, &out->day);
 	}
-	if (day > gregorian_month_days(year, month)) {
+	if (day > civil_month_days(year, month)) {
 		*error_r = month == 2 && day == 29 ? "February 29 exists only in a leap year"
 		                                   : "day is past the end of the month";
 		return -1;

@@ -16,6 +16,7 @@
  * immutable, and every other function may be called from any thread.
  */
 #include "core/tz.h"
+#include "core/civil.h"
 
 #include "core/xalloc.h"
 
@@ -93,54 +94,12 @@ clamp_t(int64_t t)
 	return t < TZ_T_MIN ? TZ_T_MIN : t > TZ_T_MAX ? TZ_T_MAX : t;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12); Howard Hinnant's
- * days_from_civil, counting years from March so the leap day comes last. */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* The inverse of days_from_civil. */
-static void
-civil_from_days(int64_t z, int *y_r, int *m_r, int *d_r)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y_r = (int)(yoe + era * 400 + (m <= 2));
-	*m_r = m;
-	*d_r = (int)(doy - (153 * mp + 2) / 5 + 1);
-}
-
-static int
-is_leap_year(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int
-month_days(int64_t y, int m)
-{
-	static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && is_leap_year(y) ? 29 : days[m - 1];
-}
-
 /* The Gregorian year of the UTC-like instant t (seconds). */
 static int64_t
 year_of(int64_t t)
 {
 	int y, m, d;
-	civil_from_days(floor_div(t, 86400), &y, &m, &d);
+	civil_date_from_days(floor_div(t, 86400), &y, &m, &d);
 	return y;
 }
 
@@ -296,15 +255,15 @@ rule_parse(const char *s, struct tz_rule *rule_r)
 static int64_t
 rule_day(const struct tz_rule_day *day, int64_t y)
 {
-	int64_t jan1 = days_from_civil(y, 1, 1);
+	int64_t jan1 = civil_days_from_date(y, 1, 1);
 	if (day->kind == 'J')
-		return jan1 + day->n - 1 + (is_leap_year(y) && day->n >= 60);
+		return jan1 + day->n - 1 + (civil_is_leap(y) && day->n >= 60);
 	if (day->kind == 'n')
 		return jan1 + day->n;
-	int64_t first = days_from_civil(y, day->month, 1);
+	int64_t first = civil_days_from_date(y, day->month, 1);
 	int64_t first_weekday = (first % 7 + 7 + 4) % 7; /* 1970-01-01 was a Thursday */
 	int64_t d = first + (day->weekday - first_weekday + 7) % 7 + (day->week - 1) * 7;
-	if (d >= first + month_days(y, day->month))
+	if (d >= first + civil_month_days(y, day->month))
 		d -= 7;
 	return d;
 }
@@ -698,7 +657,7 @@ tz_civil(const struct tz *tz, time_t t, struct tz_civil *c_r)
 {
 	int64_t secs;
 	int64_t days = tz_local_days(tz, t, &secs);
-	civil_from_days(days, &c_r->year, &c_r->month, &c_r->day);
+	civil_date_from_days(days, &c_r->year, &c_r->month, &c_r->day);
 	c_r->hour = (int)(secs / 3600);
 	c_r->minute = (int)(secs / 60 % 60);
 	c_r->second = (int)(secs % 60);
@@ -714,7 +673,7 @@ tz_to_utc(const struct tz *tz, int year, int month, int day, int hour, int minut
 {
 	int64_t y = (int64_t)year + floor_div((int64_t)month - 1, 12);
 	int m = (int)((int64_t)month - 1 - floor_div((int64_t)month - 1, 12) * 12) + 1;
-	int64_t local = (days_from_civil(y, m, 1) + day - 1) * 86400 + (int64_t)hour * 3600 +
+	int64_t local = (civil_days_from_date(y, m, 1) + day - 1) * 86400 + (int64_t)hour * 3600 +
 	                (int64_t)minute * 60 + second;
 	local = clamp_t(local);
 
@@ -736,7 +695,7 @@ static void
 format_key(int64_t days, char out[11])
 {
 	int y, m, d;
-	civil_from_days(days, &y, &m, &d);
+	civil_date_from_days(days, &y, &m, &d);
 	out[0] = (char)('0' + y / 1000 % 10);
 	out[1] = (char)('0' + y / 100 % 10);
 	out[2] = (char)('0' + y / 10 % 10);

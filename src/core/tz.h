@@ -36,7 +36,7 @@ void tz_civil(const struct tz *tz, time_t t, struct tz_civil *c_r);
  * skipped by a DST jump, the instant of the jump: 02:30 on a day that goes from 02:00
  * to 03:00 gives 03:00). Fields out of range are normalised as by mktime. */
 time_t tz_to_utc(const struct tz *tz, int year, int month, int day, int hour, int minute,
-		 int second);
+                 int second);
 
 /* Period keys: "2026-03-21" for the local day of t; the local date of the Saturday that
  * starts t's week (weeks run Saturday to Friday, as in Iran). out holds 11 bytes. */

@@ -26,7 +26,7 @@ int reward_apply(struct db_conn *conn, const struct campaign *c, long long subsc
  * queues a "tier_upgrade" notification when that is above the entry tier. Called after
  * every award of points. 0 ok, -1 with err. */
 int reward_update_tier(struct db_conn *conn, const struct campaign *c, long long subscriber_id,
-		       struct db_error *err);
+                       struct db_error *err);
 
 /* The key of the period containing now for a mission period: the local day
  * ("2026-03-21"), the Saturday starting the local week, or "campaign". */

@@ -32,32 +32,11 @@ set_var_ref(struct cmd_ctx *ctx, const char *name, const char *value)
 	ctx->nvars++;
 }
 
-/* The member of ctx, locked, with the reply language set; 0 when the reply is chosen
- * already (not a member, no campaign), 1 to go on, -1 with err. */
-static int
-member(struct cmd_ctx *ctx, struct subscriber *s, struct db_error *err)
-{
-	if (subscribers_lock(ctx->conn, ctx->msisdn, s, err) < 0)
-		return -1;
-	cmd_pick_lang(ctx, s);
-	if (!s->member || s->opted_out) {
-		ctx->reply_key = "game_not_member";
-		cmd_set_keyword(ctx, "join");
-		return 0;
-	}
-	if (ctx->campaign == NULL) {
-		ctx->reply_key = "no_campaign";
-		cmd_set_keyword(ctx, "help");
-		return 0;
-	}
-	return 1;
-}
-
 static int
 cmd_quiz_run(struct cmd_ctx *ctx, struct db_error *err)
 {
 	struct subscriber s;
-	int rc = member(ctx, &s, err);
+	int rc = cmd_game_begin(ctx, CMD_LOCK | CMD_MEMBER | CMD_CAMPAIGN, &s, err);
 	if (rc <= 0)
 		return rc;
 	const struct campaign_question *q = quiz_today(ctx->campaign, ctx->now);
@@ -92,7 +71,7 @@ cmd_answer_run(struct cmd_ctx *ctx, struct db_error *err)
 	char n[32];
 	long choice = 0;
 
-	int rc = member(ctx, &s, err);
+	int rc = cmd_game_begin(ctx, CMD_LOCK | CMD_MEMBER | CMD_CAMPAIGN, &s, err);
 	if (rc <= 0)
 		return rc;
 	for (unsigned i = 0; ctx->match != NULL && i < ctx->match->nargs; i++) {

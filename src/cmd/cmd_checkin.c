@@ -14,19 +14,9 @@ cmd_checkin_run(struct cmd_ctx *ctx, struct db_error *err)
 	struct checkin_result res;
 	char n[32];
 
-	if (subscribers_lock(ctx->conn, ctx->msisdn, &s, err) < 0)
-		return -1;
-	cmd_pick_lang(ctx, &s);
-	if (!s.member || s.opted_out) {
-		ctx->reply_key = "game_not_member";
-		cmd_set_keyword(ctx, "join");
-		return 0;
-	}
-	if (ctx->campaign == NULL) {
-		ctx->reply_key = "no_campaign";
-		cmd_set_keyword(ctx, "help");
-		return 0;
-	}
+	int go = cmd_game_begin(ctx, CMD_LOCK | CMD_MEMBER | CMD_CAMPAIGN, &s, err);
+	if (go <= 0)
+		return go;
 	if (checkin_run(ctx->conn, ctx->campaign, s.id, ctx->now, &res, err) < 0)
 		return -1;
 	snprintf(n, sizeof(n), "%u", res.streak);

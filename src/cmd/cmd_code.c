@@ -13,14 +13,9 @@ cmd_code_run(struct cmd_ctx *ctx, struct db_error *err)
 	struct subscriber s;
 	char code[REFCODE_SIZE], numeric[REFCODE_SIZE];
 
-	if (subscribers_get(ctx->conn, ctx->msisdn, &s, err) < 0)
-		return -1;
-	cmd_pick_lang(ctx, &s);
-	if (!s.member || s.opted_out) {
-		ctx->reply_key = "game_not_member";
-		cmd_set_keyword(ctx, "join");
-		return 0;
-	}
+	int go = cmd_game_begin(ctx, CMD_MEMBER, &s, err);
+	if (go <= 0)
+		return go;
 	if (refcode_encode(s.id, code, numeric) < 0) {
 		/* About 3.5 * 10^10 subscriber ids: an operator's concern, not a reply. */
 		err->code = 0;

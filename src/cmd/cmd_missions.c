@@ -38,19 +38,9 @@ cmd_missions_run(struct cmd_ctx *ctx, struct db_error *err)
 	struct buf label = BUF_INIT;
 	char n[32];
 
-	if (subscribers_get(ctx->conn, ctx->msisdn, &s, err) < 0)
-		return -1;
-	cmd_pick_lang(ctx, &s);
-	if (!s.member || s.opted_out) {
-		ctx->reply_key = "game_not_member";
-		cmd_set_keyword(ctx, "join");
-		return 0;
-	}
-	if (ctx->campaign == NULL || !campaign_running(ctx->campaign, ctx->now)) {
-		ctx->reply_key = "no_campaign";
-		cmd_set_keyword(ctx, "help");
-		return 0;
-	}
+	int go = cmd_game_begin(ctx, CMD_MEMBER | CMD_CAMPAIGN, &s, err);
+	if (go <= 0)
+		return go;
 	if (missions_progress(ctx->conn, ctx->campaign, s.id, ctx->now, &p, err) < 0)
 		return -1;
 	ctx->reply_key = "missions_progress";

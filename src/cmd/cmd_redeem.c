@@ -76,19 +76,9 @@ cmd_redeem_run(struct cmd_ctx *ctx, struct db_error *err)
 	struct subscriber s;
 	struct redeem_result res;
 
-	if (subscribers_lock(ctx->conn, ctx->msisdn, &s, err) < 0)
-		return -1;
-	cmd_pick_lang(ctx, &s);
-	if (!s.member || s.opted_out) {
-		ctx->reply_key = "game_not_member";
-		cmd_set_keyword(ctx, "join");
-		return 0;
-	}
-	if (c == NULL) {
-		ctx->reply_key = "no_campaign";
-		cmd_set_keyword(ctx, "help");
-		return 0;
-	}
+	int go = cmd_game_begin(ctx, CMD_LOCK | CMD_MEMBER | CMD_CAMPAIGN, &s, err);
+	if (go <= 0)
+		return go;
 	if (c->ncatalog == 0) {
 		ctx->reply_key = "redeem_none";
 		cmd_set_keyword(ctx, "help");

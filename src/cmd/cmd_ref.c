@@ -28,19 +28,9 @@ cmd_ref_run(struct cmd_ctx *ctx, struct db_error *err)
 	char n[32], shown[ROUTE_ARG_VALUE_MAX + 1];
 	const char *code = code_arg(ctx);
 
-	if (subscribers_lock(ctx->conn, ctx->msisdn, &s, err) < 0)
-		return -1;
-	cmd_pick_lang(ctx, &s);
-	if (!s.member || s.opted_out) {
-		ctx->reply_key = "game_not_member";
-		cmd_set_keyword(ctx, "join");
-		return 0;
-	}
-	if (ctx->campaign == NULL) {
-		ctx->reply_key = "no_campaign";
-		cmd_set_keyword(ctx, "help");
-		return 0;
-	}
+	int go = cmd_game_begin(ctx, CMD_LOCK | CMD_MEMBER | CMD_CAMPAIGN, &s, err);
+	if (go <= 0)
+		return go;
 	if (code == NULL) { /* the grammar's pattern needs one; a campaign's may not */
 		ctx->reply_key = "ref_usage";
 		return 0;

@@ -18,14 +18,9 @@ cmd_top_run(struct cmd_ctx *ctx, struct db_error *err)
 	struct buf masked = BUF_INIT;
 	char n[32], line[96];
 
-	if (subscribers_get(ctx->conn, ctx->msisdn, &s, err) < 0)
-		return -1;
-	cmd_pick_lang(ctx, &s);
-	if (!s.member || s.opted_out) {
-		ctx->reply_key = "game_not_member";
-		cmd_set_keyword(ctx, "join");
-		return 0;
-	}
+	int go = cmd_game_begin(ctx, CMD_MEMBER, &s, err);
+	if (go <= 0)
+		return go;
 	if (leaderboard_read(ctx->conn, s.points, &lb, err) < 0)
 		return -1;
 	ctx->reply_key = "top_board";

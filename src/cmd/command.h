@@ -57,6 +57,18 @@ extern const size_t command_templates_count;
 void cmd_pick_lang(struct cmd_ctx *ctx, const struct subscriber *s);
 /* Sets a placeholder value (copied). */
 void cmd_set_var(struct cmd_ctx *ctx, const char *name, const char *value);
+/* What a game command needs before it runs. */
+enum cmd_need {
+	CMD_LOCK = 1,     /* lock the subscriber row (the command changes it) */
+	CMD_MEMBER = 2,   /* a member who has not opted out */
+	CMD_CAMPAIGN = 4, /* a running campaign for the short code */
+};
+
+/* Reads (with CMD_LOCK: creates and locks) the subscriber into s, picks the reply
+ * language and checks the needs; when one is not met the reply is chosen here
+ * ("game_not_member", "no_campaign"). 1 go on, 0 answered, -1 with err set. */
+int cmd_game_begin(struct cmd_ctx *ctx, unsigned needs, struct subscriber *s, struct db_error *err);
+
 /* Capitalises ASCII letters in place: Latin keywords read best so in an SMS ("text
  * JOIN"); matching is caseless anyway. */
 void cmd_upper_latin(char *s);

@@ -4,6 +4,7 @@
  */
 #include "cmd/command.h"
 #include "cmd/rules.h"
+#include "store/subscribers.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -165,6 +166,28 @@ cmd_set_var(struct cmd_ctx *ctx, const char *name, const char *value)
 	ctx->vars[ctx->nvars].name = name;
 	ctx->vars[ctx->nvars].value = ctx->var_values[ctx->nvars];
 	ctx->nvars++;
+}
+
+int
+cmd_game_begin(struct cmd_ctx *ctx, unsigned needs, struct subscriber *s, struct db_error *err)
+{
+	int rc = (needs & CMD_LOCK) ? subscribers_lock(ctx->conn, ctx->msisdn, s, err)
+	                            : subscribers_get(ctx->conn, ctx->msisdn, s, err);
+	if (rc < 0)
+		return -1;
+	cmd_pick_lang(ctx, s);
+	if ((needs & CMD_MEMBER) && (!s->member || s->opted_out)) {
+		ctx->reply_key = "game_not_member";
+		cmd_set_keyword(ctx, "join");
+		return 0;
+	}
+	/* sms_rules_campaign only ever gives a running campaign. */
+	if ((needs & CMD_CAMPAIGN) && ctx->campaign == NULL) {
+		ctx->reply_key = "no_campaign";
+		cmd_set_keyword(ctx, "help");
+		return 0;
+	}
+	return 1;
 }
 
 void

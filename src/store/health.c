@@ -50,6 +50,7 @@ health_main(void *arg)
 		} else {
 			snprintf(h->state.error, sizeof(h->state.error), "%s", err.msg);
 		}
+		pthread_cond_broadcast(&h->cv); /* health_start may wait for the first check */
 		if (h->stop)
 			break;
 		struct timespec until;
@@ -82,6 +83,15 @@ health_start(const struct db_settings *settings, unsigned interval_ms)
 	pthread_cond_init(&h->cv, NULL);
 	if (pthread_create(&h->thread, NULL, health_main, h) != 0)
 		abort();
+	/* Wait (a bounded time) for the first check, so a node that has just started does
+	 * not report 503 for a database that is fine. */
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += (time_t)settings->connect_timeout_s + 1;
+	pthread_mutex_lock(&h->mu);
+	while (!h->state.checked && pthread_cond_timedwait(&h->cv, &h->mu, &until) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&h->mu);
 	return h;
 }
 

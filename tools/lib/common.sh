@@ -31,7 +31,7 @@ GG_PACKAGES=(
     build-essential cmake pkg-config clang libclang-rt-14-dev
     mariadb-server mariadb-client libmariadb-dev
     libevent-dev libpcre2-dev libcurl4-openssl-dev libjansson-dev libinih-dev
-    python3 curl wrk kannel
+    python3 curl wrk tzdata kannel
 )
 
 gg_say() {

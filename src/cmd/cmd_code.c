@@ -30,4 +30,4 @@ cmd_code_run(struct cmd_ctx *ctx, struct db_error *err)
 	return 0;
 }
 
-const struct command cmd_code = {.name = "code", .run = cmd_code_run};
+const struct command cmd_code = {.name = "code", .run = cmd_code_run, .readonly = 1};

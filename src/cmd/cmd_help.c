@@ -22,4 +22,4 @@ cmd_help_run(struct cmd_ctx *ctx, struct db_error *err)
 	return 0;
 }
 
-const struct command cmd_help = {.name = "help", .run = cmd_help_run};
+const struct command cmd_help = {.name = "help", .run = cmd_help_run, .readonly = 1};

@@ -64,4 +64,4 @@ cmd_missions_run(struct cmd_ctx *ctx, struct db_error *err)
 	return 0;
 }
 
-const struct command cmd_missions = {.name = "missions", .run = cmd_missions_run};
+const struct command cmd_missions = {.name = "missions", .run = cmd_missions_run, .readonly = 1};

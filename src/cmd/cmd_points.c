@@ -45,4 +45,4 @@ cmd_points_run(struct cmd_ctx *ctx, struct db_error *err)
 	return 0;
 }
 
-const struct command cmd_points = {.name = "points", .run = cmd_points_run};
+const struct command cmd_points = {.name = "points", .run = cmd_points_run, .readonly = 1};

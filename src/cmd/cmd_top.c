@@ -42,4 +42,4 @@ cmd_top_run(struct cmd_ctx *ctx, struct db_error *err)
 	return 0;
 }
 
-const struct command cmd_top = {.name = "top", .run = cmd_top_run};
+const struct command cmd_top = {.name = "top", .run = cmd_top_run, .readonly = 1};

@@ -43,6 +43,9 @@ struct command {
 	const char *name;
 	/* 0 ok (reply chosen in ctx), -1 database error in err */
 	int (*run)(struct cmd_ctx *ctx, struct db_error *err);
+	/* Only reads: the message's record is then its one write, and it runs without an
+	 * explicit transaction (two round trips fewer per message). */
+	int readonly;
 };
 
 /* The command implementing a grammar command name, or NULL. */

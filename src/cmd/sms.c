@@ -29,6 +29,7 @@ struct sms_tx {
 	char provider_id[81];
 	char alt_id[81]; /* "" unless the id is a hash */
 	char usage_key[48];
+	struct route_match match; /* the grammar's reading of the text (pure, done once) */
 };
 
 static void
@@ -106,16 +107,21 @@ sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 	struct sms_out *out = tx->out;
 	struct inbound_stored stored;
 	struct cmd_ctx ctx;
-	struct route_match match;
 	long recent = 0;
 
 	out_reset(out);
-	if (inbound_find(conn, in->adapter, tx->provider_id, tx->alt_id[0] ? tx->alt_id : NULL,
-	                 tx->rules->dedupe_window_s, &stored, err) < 0)
-		return -1;
-	if (stored.found) {
-		fill_from_stored(out, &stored);
-		return 0;
+	/* A message with a provider id needs no look-up first: a retry loses on the unique
+	 * key of its record at the end, which rolls its work back, and sms_process answers
+	 * with the stored reply (one statement less for every message). Without an id the
+	 * previous time bucket has to be looked at. */
+	if (tx->alt_id[0] != '\0') {
+		if (inbound_find(conn, in->adapter, tx->provider_id, tx->alt_id,
+		                 tx->rules->dedupe_window_s, &stored, err) < 0)
+			return -1;
+		if (stored.found) {
+			fill_from_stored(out, &stored);
+			return 0;
+		}
 	}
 
 	memset(&ctx, 0, sizeof(ctx));
@@ -141,11 +147,11 @@ sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 			snprintf(out->outcome, sizeof(out->outcome), "silenced");
 		}
 	} else {
-		grammar_match(tx->rules->grammar, in->text, strlen(in->text), &match);
-		ctx.match = &match;
-		if (match.status == ROUTE_OK) {
-			const struct command *cmd = command_find(match.command);
-			snprintf(out->command, sizeof(out->command), "%s", match.command);
+		const struct route_match *match = &tx->match;
+		ctx.match = match;
+		if (match->status == ROUTE_OK) {
+			const struct command *cmd = command_find(match->command);
+			snprintf(out->command, sizeof(out->command), "%s", match->command);
 			if (cmd == NULL || cmd->run(&ctx, err) < 0)
 				return -1; /* rules_load refuses grammars with unknown commands */
 		} else {
@@ -153,18 +159,18 @@ sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 			if (subscribers_get(conn, in->msisdn, &s, err) < 0)
 				return -1;
 			cmd_pick_lang(&ctx, &s);
-			if (match.status == ROUTE_BAD_ARGS) {
+			if (match->status == ROUTE_BAD_ARGS) {
 				/* The command's usage text, "<command>_usage", if it has one. */
-				snprintf(out->command, sizeof(out->command), "%s", match.command);
+				snprintf(out->command, sizeof(out->command), "%s", match->command);
 				snprintf(tx->usage_key, sizeof(tx->usage_key), "%.40s_usage",
-				         grammar_usage(tx->rules->grammar, match.command));
+				         grammar_usage(tx->rules->grammar, match->command));
 				ctx.reply_key =
 				    templates_has_key(tx->rules->templates, ctx.lang, tx->usage_key)
 				        ? tx->usage_key
 				        : "unknown";
-			} else if (match.suggestion[0] != '\0') {
-				char upper[sizeof(match.suggestion)];
-				snprintf(upper, sizeof(upper), "%s", match.suggestion);
+			} else if (match->suggestion[0] != '\0') {
+				char upper[sizeof(match->suggestion)];
+				snprintf(upper, sizeof(upper), "%s", match->suggestion);
 				cmd_upper_latin(upper);
 				ctx.reply_key = "unknown_suggest";
 				cmd_set_var(&ctx, "suggestion", upper);
@@ -212,7 +218,13 @@ sms_process(struct db_conn *conn, const struct sms_rules *rules, const struct sm
 		snprintf(tx.provider_id, sizeof(tx.provider_id), "h:%016llx:%ld", h, bucket);
 		snprintf(tx.alt_id, sizeof(tx.alt_id), "h:%016llx:%ld", h, bucket - 1);
 	}
-	if (db_tx(conn, sms_tx_body, &tx, err) == 0)
+	/* Matching is pure: done once, before any database work. A message whose command
+	 * only reads has the record as its one write and needs no explicit transaction. */
+	grammar_match(rules->grammar, in->text, strlen(in->text), &tx.match);
+	const struct command *cmd =
+	    tx.match.status == ROUTE_OK ? command_find(tx.match.command) : NULL;
+	int readonly = tx.match.status != ROUTE_OK || (cmd != NULL && cmd->readonly);
+	if ((readonly ? db_autocommit : db_tx)(conn, sms_tx_body, &tx, err) == 0)
 		return 0;
 	if (err->code != ER_DUP_ENTRY)
 		return -1;

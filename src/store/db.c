@@ -440,6 +440,19 @@ backoff(int attempt)
 }
 
 int
+db_autocommit(struct db_conn *c, db_tx_fn *fn, void *arg, struct db_error *err)
+{
+	for (int attempt = 0;; attempt++) {
+		if (fn(c, arg, err) == 0)
+			return 0;
+		if (!db_error_retryable(err->code) || attempt + 1 >= TX_ATTEMPTS)
+			return -1;
+		atomic_fetch_add(&stat_retries, 1);
+		backoff(attempt);
+	}
+}
+
+int
 db_tx(struct db_conn *c, db_tx_fn *fn, void *arg, struct db_error *err)
 {
 	struct db_error ignored;

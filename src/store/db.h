@@ -102,6 +102,11 @@ typedef int db_tx_fn(struct db_conn *conn, void *arg, struct db_error *err);
  * and jitter, up to a few attempts. 0 committed, -1 with err set. */
 int db_tx(struct db_conn *conn, db_tx_fn *fn, void *arg, struct db_error *err);
 
+/* Runs fn with each statement committing on its own (no START TRANSACTION / COMMIT
+ * round trips), retrying like db_tx. Only for bodies whose single write is their last
+ * statement, so that a retry never repeats a committed write. 0 ok, -1 with err set. */
+int db_autocommit(struct db_conn *conn, db_tx_fn *fn, void *arg, struct db_error *err);
+
 /* True for errors worth retrying the whole transaction for. */
 bool db_error_retryable(unsigned code);
 /* True for errors that mean the connection is gone. */

@@ -194,6 +194,52 @@ test_reconnects_after_kill(void)
 	testdb_drop(&s);
 }
 
+/* db_autocommit: the same retry policy without a transaction; its write commits at
+ * once (visible to another connection without any COMMIT). */
+static int
+insert_row(struct db_conn *c, void *arg, struct db_error *err)
+{
+	(*(int *)arg)++;
+	return db_exec_plain(c, "INSERT INTO t VALUES (1)", err);
+}
+
+static void
+test_autocommit_retries_and_commits(void)
+{
+	struct db_settings s;
+	struct db_error err = {0};
+	struct rows r = {0};
+	char sql[64];
+	int calls = 0;
+
+	testdb_create("db_autocommit", &s);
+	struct db_conn *c = db_conn_new(&s);
+	CHECK(db_exec_plain(c, "CREATE TABLE t (id INT PRIMARY KEY)", &err) == 0);
+	CHECK(db_exec(c, "SELECT CAST(CONNECTION_ID() AS CHAR)", NULL, 0, collect, &r, NULL,
+		      &err) == 0);
+	snprintf(sql, sizeof(sql), "KILL CONNECTION %s", r.first[0]);
+	rows_free(&r);
+	testdb_sql(&s, sql);
+	uint64_t retries_before = db_stat_retries();
+	CHECK(db_autocommit(c, insert_row, &calls, &err) == 0);
+	CHECK(calls == 2); /* the killed connection failed once, the retry reconnected */
+	CHECK(db_stat_retries() > retries_before);
+	/* Visible from another connection: committed without a COMMIT. */
+	struct db_conn *other = db_conn_new(&s);
+	CHECK(db_exec(other, "SELECT CAST(COUNT(*) AS CHAR) FROM t", NULL, 0, collect, &r, NULL,
+		      &err) == 0);
+	CHECK_STR(r.first[0], "1");
+	rows_free(&r);
+	/* A duplicate key is not retried. */
+	calls = 0;
+	CHECK(db_autocommit(c, insert_row, &calls, &err) == -1);
+	CHECK(err.code == 1062);
+	CHECK(calls == 1);
+	db_conn_free(other);
+	db_conn_free(c);
+	testdb_drop(&s);
+}
+
 static int
 bad_sql(struct db_conn *c, void *arg, struct db_error *err)
 {
@@ -245,6 +291,7 @@ main(void)
 	RUN(test_tx_retries_real_deadlock);
 	RUN(test_reconnects_after_kill);
 	RUN(test_syntax_error_not_retried);
+	RUN(test_autocommit_retries_and_commits);
 	RUN(test_unreachable_server_is_an_error);
 	db_library_end();
 	return check_summary();

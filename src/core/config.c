@@ -89,6 +89,9 @@ static const struct config_key config_keys_table[] = {
      "Default time zone of campaigns (days, quiet hours), an IANA name."},
     {"game", "country_code", CONFIG_INT, OFF(game_country_code), "98", 1, 999, NULL, 0,
      "Country calling code used to complete national numbers (0912... -> +98912...)."},
+    {"game", "expiry_interval_s", CONFIG_INT, OFF(game_expiry_interval_s), "600", 0, 86400, NULL, 0,
+     "Seconds between runs of the points expiry job (expiry, warnings, voucher stock);\n"
+     "0 = this node never runs it (another node or `gamigate points expire` does)."},
 
     {"admin", "token", CONFIG_SECRET, OFF(admin_token), "", 0, 0, NULL, CONFIG_REQUIRED,
      "Bearer token of the admin API; at least 16 characters. Generate one with:\n"

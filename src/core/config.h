@@ -47,6 +47,7 @@ struct config {
 	/* [game] */
 	char *game_timezone;
 	long long game_country_code;
+	long long game_expiry_interval_s;
 	/* [admin] */
 	char *admin_token;
 	/* [inbound] */

@@ -30,9 +30,8 @@
 
 #define HEARTBEAT_S      15
 #define CAMPAIGN_CHECK_S 30
-#define EXPIRY_FIRST_S   5   /* after start: catch up with what expired while down */
-#define EXPIRY_EVERY_S   600 /* points expiry, expiry warnings, voucher stock */
-#define EXPIRY_BATCHES   20  /* transactions per expiry job; more follow while idle */
+#define EXPIRY_FIRST_S   5  /* after start: catch up with what expired while down */
+#define EXPIRY_BATCHES   20 /* transactions per expiry job; more follow while idle */
 
 struct daemon {
 	struct event_base *base;
@@ -195,7 +194,7 @@ on_heartbeat(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * Points expiry and expiry warnings (game/expiry.h) every EXPIRY_EVERY_S, and once soon
+ * Points expiry and expiry warnings (game/expiry.h) every game.expiry_interval_s, and once soon
  * after start, as a pool job queued only while every worker is idle. A job does at most
  * EXPIRY_BATCHES transactions; when work is left the next job follows at once if the
  * pool is still idle. The timer's job also logs voucher pools that run low
@@ -407,7 +406,8 @@ daemon_serve(const struct config *cfg, const char *version)
 	struct event *beat = event_new(d.base, -1, EV_PERSIST, on_heartbeat, &d);
 	struct event *check = event_new(d.base, -1, EV_PERSIST, on_campaign_check, &d);
 	struct event *expiry = event_new(d.base, -1, EV_PERSIST, on_expiry, &d);
-	struct timeval expiry_tv = {EXPIRY_EVERY_S, 0}, expiry_first_tv = {EXPIRY_FIRST_S, 0};
+	struct timeval expiry_tv = {(time_t)cfg->game_expiry_interval_s, 0},
+	               expiry_first_tv = {EXPIRY_FIRST_S, 0};
 	struct timeval check_tv = {CAMPAIGN_CHECK_S, 0};
 	struct timeval beat_tv = {HEARTBEAT_S, 0};
 	evsignal_add(sigterm, NULL);
@@ -415,8 +415,10 @@ daemon_serve(const struct config *cfg, const char *version)
 	evsignal_add(sighup, NULL);
 	event_add(beat, &beat_tv);
 	event_add(check, &check_tv);
-	event_add(expiry, &expiry_tv);
-	event_base_once(d.base, -1, EV_TIMEOUT, on_expiry, &d, &expiry_first_tv);
+	if (cfg->game_expiry_interval_s > 0) {
+		event_add(expiry, &expiry_tv);
+		event_base_once(d.base, -1, EV_TIMEOUT, on_expiry, &d, &expiry_first_tv);
+	}
 
 	{
 		char port[16], pool[16];

@@ -216,7 +216,7 @@ test_autocommit_retries_and_commits(void)
 	struct db_conn *c = db_conn_new(&s);
 	CHECK(db_exec_plain(c, "CREATE TABLE t (id INT PRIMARY KEY)", &err) == 0);
 	CHECK(db_exec(c, "SELECT CAST(CONNECTION_ID() AS CHAR)", NULL, 0, collect, &r, NULL,
-		      &err) == 0);
+	              &err) == 0);
 	snprintf(sql, sizeof(sql), "KILL CONNECTION %s", r.first[0]);
 	rows_free(&r);
 	testdb_sql(&s, sql);
@@ -227,7 +227,7 @@ test_autocommit_retries_and_commits(void)
 	/* Visible from another connection: committed without a COMMIT. */
 	struct db_conn *other = db_conn_new(&s);
 	CHECK(db_exec(other, "SELECT CAST(COUNT(*) AS CHAR) FROM t", NULL, 0, collect, &r, NULL,
-		      &err) == 0);
+	              &err) == 0);
 	CHECK_STR(r.first[0], "1");
 	rows_free(&r);
 	/* A duplicate key is not retried. */

@@ -9,50 +9,19 @@
 #include "core/config.h"
 
 #include "check.h"
+#include "tmpfile.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* A temporary configuration file; path is what the error messages name. */
-struct tmpconf {
-	char path[512];
-};
-
-static int
-tmpconf_write(struct tmpconf *t, const char *text)
-{
-	const char *dir = getenv("TMPDIR");
-	if (dir == NULL || dir[0] == '\0')
-		dir = "/tmp";
-	snprintf(t->path, sizeof(t->path), "%s/gamigate-unit-XXXXXX", dir);
-	int fd = mkstemp(t->path);
-	if (fd < 0) {
-		perror("mkstemp");
-		return -1;
-	}
-	size_t len = strlen(text), off = 0;
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-		if (n <= 0) {
-			perror("write");
-			close(fd);
-			unlink(t->path);
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	close(fd);
-	return 0;
-}
-
 /* Writes text to a temporary file, loads it into cfg, removes the file. The path stays
  * in t for checking messages. Returns config_load_file's result, or -2 on a test setup
  * failure (which no expectation accepts). */
 static int
-load_text(struct config *cfg, const char *text, struct tmpconf *t, struct buf *errors)
+load_text(struct config *cfg, const char *text, struct test_tmpfile *t, struct buf *errors)
 {
-	if (tmpconf_write(t, text) < 0)
+	if (test_tmpfile_write(t, "gamigate-unit", text) < 0)
 		return -2;
 	int rc = config_load_file(cfg, t->path, errors);
 	unlink(t->path);
@@ -133,7 +102,7 @@ env_free(char **env)
 
 /* "path:line: " as the messages write it. */
 static void
-where(char *out, size_t size, const struct tmpconf *t, int line)
+where(char *out, size_t size, const struct test_tmpfile *t, int line)
 {
 	snprintf(out, size, "%s:%d: ", t->path, line);
 }
@@ -208,7 +177,7 @@ test_good_file(void)
 {
 	struct config *cfg = config_new();
 	struct buf errors = BUF_INIT;
-	struct tmpconf t;
+	struct test_tmpfile t;
 	char want[700];
 
 	CHECK(load_text(cfg, good_file, &t, &errors) == 0);
@@ -400,7 +369,7 @@ test_bad_lines(void)
 		const struct bad_case *c = &bad_cases[i];
 		struct config *cfg = config_new();
 		struct buf errors = BUF_INIT;
-		struct tmpconf t;
+		struct test_tmpfile t;
 		char at[600];
 
 		int rc = load_text(cfg, c->text, &t, &errors);
@@ -432,7 +401,7 @@ test_error_keeps_previous_value(void)
 {
 	struct config *cfg = config_new();
 	struct buf errors = BUF_INIT;
-	struct tmpconf t;
+	struct test_tmpfile t;
 	char want[700];
 
 	CHECK(load_text(cfg,
@@ -467,7 +436,7 @@ test_many_problems_all_reported(void)
 {
 	struct config *cfg = config_new();
 	struct buf errors = BUF_INIT;
-	struct tmpconf t;
+	struct test_tmpfile t;
 	char at[600];
 	static const int lines[] = {2, 3, 4, 8, 9, 10, 12};
 
@@ -511,7 +480,7 @@ test_two_unreadable_lines_both_reported(void)
 {
 	struct config *cfg = config_new();
 	struct buf errors = BUF_INIT;
-	struct tmpconf t;
+	struct test_tmpfile t;
 	char at[600];
 
 	CHECK(load_text(cfg,
@@ -538,7 +507,7 @@ test_indented_key_not_a_continuation(void)
 {
 	struct config *cfg = config_new();
 	struct buf errors = BUF_INIT;
-	struct tmpconf t;
+	struct test_tmpfile t;
 	char at[600];
 
 	int rc = load_text(cfg,
@@ -590,7 +559,7 @@ test_long_line(void)
 	for (size_t i = 0; i < sizeof(rejected) / sizeof(rejected[0]); i++) {
 		struct config *cfg = config_new();
 		struct buf errors = BUF_INIT;
-		struct tmpconf t;
+		struct test_tmpfile t;
 		char *text = long_line_file(rejected[i]);
 		CHECK(load_text(cfg, text, &t, &errors) == -1);
 		const char *e = buf_cstr(&errors);
@@ -611,7 +580,7 @@ test_long_line(void)
 	/* A line of exactly 198 bytes is fine. */
 	struct config *cfg = config_new();
 	struct buf errors = BUF_INIT;
-	struct tmpconf t;
+	struct test_tmpfile t;
 	char *text = long_line_file(198);
 	CHECK(load_text(cfg, text, &t, &errors) == 0);
 	CHECK_STR(buf_cstr(&errors), "");
@@ -750,7 +719,7 @@ test_precedence(void)
 {
 	struct config *cfg = config_new();
 	struct buf errors = BUF_INIT;
-	struct tmpconf t;
+	struct test_tmpfile t;
 	char want[700];
 	static const char *const vars[] = {
 	    "GAMIGATE_HTTP_LISTEN=10.0.0.2:1002",
@@ -904,7 +873,7 @@ test_sample_parses_back(void)
 {
 	struct config *cfg = config_new();
 	struct buf errors = BUF_INIT;
-	struct tmpconf t;
+	struct test_tmpfile t;
 	char *s = sample_string();
 
 	CHECK_CONTAINS(s, "[http]\n");

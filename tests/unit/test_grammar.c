@@ -9,6 +9,7 @@
 #include "route/grammar.h"
 
 #include "check.h"
+#include "tmpfile.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -425,42 +426,11 @@ test_long_texts(void)
 
 /* ---- grammar files written for the test ---- */
 
-struct tmpfile {
-	char path[512];
-};
-
-static int
-tmp_write(struct tmpfile *t, const char *text)
-{
-	const char *dir = getenv("TMPDIR");
-	if (dir == NULL || dir[0] == '\0')
-		dir = "/tmp";
-	snprintf(t->path, sizeof(t->path), "%s/gamigate-grammar-XXXXXX", dir);
-	int fd = mkstemp(t->path);
-	if (fd < 0) {
-		perror("mkstemp");
-		return -1;
-	}
-	size_t len = strlen(text), off = 0;
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-		if (n <= 0) {
-			perror("write");
-			close(fd);
-			unlink(t->path);
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	close(fd);
-	return 0;
-}
-
 /* Writes text to a temporary file and loads it; the file is removed again. */
 static struct grammar *
-load_text(const char *text, struct tmpfile *t, struct buf *errors)
+load_text(const char *text, struct test_tmpfile *t, struct buf *errors)
 {
-	if (tmp_write(t, text) < 0)
+	if (test_tmpfile_write(t, "gamigate-grammar", text) < 0)
 		return NULL;
 	struct grammar *g = grammar_load(t->path, errors);
 	unlink(t->path);
@@ -528,7 +498,7 @@ test_campaign_grammar(void)
 	    UNK("cc", "c+"), /* two code points, one edit */
 	};
 	struct buf errors = BUF_INIT;
-	struct tmpfile t;
+	struct test_tmpfile t;
 	struct grammar *g = load_text(campaign_json, &t, &errors);
 	CHECK(g != NULL);
 	if (g == NULL) {
@@ -581,7 +551,7 @@ static void
 expect_errors(const char *text, const char *const *wanted, size_t nwanted)
 {
 	struct buf errors = BUF_INIT;
-	struct tmpfile t;
+	struct test_tmpfile t;
 	struct grammar *g = load_text(text, &t, &errors);
 	const char *e = buf_cstr(&errors);
 

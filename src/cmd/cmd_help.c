@@ -8,7 +8,7 @@ static int
 cmd_help_run(struct cmd_ctx *ctx, struct db_error *err)
 {
 	struct subscriber s;
-	if (subscribers_get(ctx->conn, ctx->msisdn, &s, err) < 0)
+	if (cmd_subscriber(ctx, 0, &s, err) < 0)
 		return -1;
 	cmd_pick_lang(ctx, &s);
 	ctx->reply_key = "help";

@@ -25,7 +25,7 @@ static int
 cmd_join_run(struct cmd_ctx *ctx, struct db_error *err)
 {
 	struct subscriber s;
-	if (subscribers_lock(ctx->conn, ctx->msisdn, &s, err) < 0)
+	if (cmd_subscriber(ctx, 1, &s, err) < 0)
 		return -1;
 	cmd_pick_lang(ctx, &s);
 	if (s.lang[0] == '\0' && subscribers_set_lang(ctx->conn, s.id, ctx->lang, err) < 0)

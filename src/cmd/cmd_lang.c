@@ -33,13 +33,13 @@ cmd_lang_run(struct cmd_ctx *ctx, struct db_error *err)
 			code = lang_code(ctx->match->args[i].value);
 	}
 	if (code == NULL) {
-		if (subscribers_get(ctx->conn, ctx->msisdn, &s, err) < 0)
+		if (cmd_subscriber(ctx, 0, &s, err) < 0)
 			return -1;
 		cmd_pick_lang(ctx, &s);
 		ctx->reply_key = "lang_usage";
 		return 0;
 	}
-	if (subscribers_lock(ctx->conn, ctx->msisdn, &s, err) < 0 ||
+	if (cmd_subscriber(ctx, 1, &s, err) < 0 ||
 	    subscribers_set_lang(ctx->conn, s.id, code, err) < 0)
 		return -1;
 	snprintf(s.lang, sizeof(s.lang), "%s", code);

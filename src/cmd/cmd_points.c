@@ -28,7 +28,7 @@ cmd_points_run(struct cmd_ctx *ctx, struct db_error *err)
 	struct subscriber s;
 	char n[32];
 
-	if (subscribers_get(ctx->conn, ctx->msisdn, &s, err) < 0)
+	if (cmd_subscriber(ctx, 0, &s, err) < 0)
 		return -1;
 	cmd_pick_lang(ctx, &s);
 	if (!s.member) {

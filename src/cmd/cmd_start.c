@@ -8,7 +8,7 @@ static int
 cmd_start_run(struct cmd_ctx *ctx, struct db_error *err)
 {
 	struct subscriber s;
-	if (subscribers_lock(ctx->conn, ctx->msisdn, &s, err) < 0)
+	if (cmd_subscriber(ctx, 1, &s, err) < 0)
 		return -1;
 	cmd_pick_lang(ctx, &s);
 	if (s.opted_out && subscribers_set_opt_out(ctx->conn, s.id, 0, err) < 0)

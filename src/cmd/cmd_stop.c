@@ -10,7 +10,7 @@ static int
 cmd_stop_run(struct cmd_ctx *ctx, struct db_error *err)
 {
 	struct subscriber s;
-	if (subscribers_lock(ctx->conn, ctx->msisdn, &s, err) < 0)
+	if (cmd_subscriber(ctx, 1, &s, err) < 0)
 		return -1;
 	cmd_pick_lang(ctx, &s);
 	if (s.opted_out) {

@@ -30,6 +30,10 @@ struct cmd_ctx {
 	const struct route_match *match;
 	const struct campaign *campaign; /* the campaign of the short code, or NULL */
 	time_t now;
+	/* The subscriber as the pipeline already read it (NULL: not read), and whether
+	 * that read locked the row; cmd_subscriber hands it out instead of reading again. */
+	const struct subscriber *known;
+	int known_locked;
 
 	/* what the command decides */
 	char lang[3];
@@ -66,6 +70,12 @@ enum cmd_need {
 	CMD_MEMBER = 2,   /* a member who has not opted out */
 	CMD_CAMPAIGN = 4, /* a running campaign for the short code */
 };
+
+/* The subscriber of the message into s: ctx->known when the pipeline read it already
+ * (and locked it, if lock), else read now (with lock: created when missing and locked,
+ * as subscribers_lock). Only for a command's first look at its subscriber: after the
+ * command changed the row, read it again with subscribers_get/lock. 0 ok, -1. */
+int cmd_subscriber(struct cmd_ctx *ctx, int lock, struct subscriber *s, struct db_error *err);
 
 /* Reads (with CMD_LOCK: creates and locks) the subscriber into s, picks the reply
  * language and checks the needs; when one is not met the reply is chosen here

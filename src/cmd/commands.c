@@ -169,11 +169,20 @@ cmd_set_var(struct cmd_ctx *ctx, const char *name, const char *value)
 }
 
 int
+cmd_subscriber(struct cmd_ctx *ctx, int lock, struct subscriber *s, struct db_error *err)
+{
+	if (ctx->known != NULL && (ctx->known_locked || !lock)) {
+		*s = *ctx->known;
+		return 0;
+	}
+	return lock ? subscribers_lock(ctx->conn, ctx->msisdn, s, err)
+	            : subscribers_get(ctx->conn, ctx->msisdn, s, err);
+}
+
+int
 cmd_game_begin(struct cmd_ctx *ctx, unsigned needs, struct subscriber *s, struct db_error *err)
 {
-	int rc = (needs & CMD_LOCK) ? subscribers_lock(ctx->conn, ctx->msisdn, s, err)
-	                            : subscribers_get(ctx->conn, ctx->msisdn, s, err);
-	if (rc < 0)
+	if (cmd_subscriber(ctx, (needs & CMD_LOCK) != 0, s, err) < 0)
 		return -1;
 	cmd_pick_lang(ctx, s);
 	if ((needs & CMD_MEMBER) && (!s->member || s->opted_out)) {

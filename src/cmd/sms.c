@@ -1,8 +1,10 @@
 /*
  * sms — inbound message to reply, in one transaction. Worker threads.
  *
- * Order inside the transaction: the idempotency lookup first (a retry changes
- * nothing), then the rate limit, then the grammar and the command, then the record.
+ * Order inside the transaction: the rate count and the subscriber row (one procedure
+ * call that also opens the transaction, see store/subscribers.h), the idempotency
+ * lookup for messages without a provider id (a retry changes nothing), the rate limit,
+ * the command, then the record.
  * A concurrent retry of the same message loses on the unique key of inbound_messages
  * (1062): the transaction rolls back and the stored reply of the winner is returned.
  */
@@ -30,6 +32,7 @@ struct sms_tx {
 	char alt_id[81]; /* "" unless the id is a hash */
 	char usage_key[48];
 	struct route_match match; /* the grammar's reading of the text (pure, done once) */
+	int readonly;             /* no transaction, nothing locked: the record is the write */
 };
 
 static void
@@ -106,13 +109,18 @@ sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 	const struct sms_in *in = tx->in;
 	struct sms_out *out = tx->out;
 	struct inbound_stored stored;
+	struct subscriber s;
 	struct cmd_ctx ctx;
 	long recent = 0;
 
 	out_reset(out);
-	/* A message with a provider id needs no look-up first: a retry loses on the unique
-	 * key of its record at the end, which rolls its work back, and sms_process answers
-	 * with the stored reply (one statement less for every message). Without an id the
+	/* One round trip: the rate count and the subscriber (locked, in the transaction it
+	 * opens, unless the command only reads). */
+	if (subscribers_begin(conn, in->msisdn, RATE_WINDOW_S, !tx->readonly, &s, &recent, err) < 0)
+		return -1;
+	/* A message with a provider id needs no look-up: a retry loses on the unique key of
+	 * its record at the end, which rolls its work back, and sms_process answers with
+	 * the stored reply (one statement less for every message). Without an id the
 	 * previous time bucket has to be looked at. */
 	if (tx->alt_id[0] != '\0') {
 		if (inbound_find(conn, in->adapter, tx->provider_id, tx->alt_id,
@@ -131,13 +139,10 @@ sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 	ctx.text = in->text;
 	ctx.now = time(NULL);
 	ctx.campaign = sms_rules_campaign(tx->rules, in->recipient, ctx.now);
+	ctx.known = &s;
+	ctx.known_locked = !tx->readonly;
 
-	if (inbound_count_recent(conn, in->msisdn, RATE_WINDOW_S, &recent, err) < 0)
-		return -1;
 	if (recent >= tx->rules->rate_per_minute) {
-		struct subscriber s;
-		if (subscribers_get(conn, in->msisdn, &s, err) < 0)
-			return -1;
 		cmd_pick_lang(&ctx, &s);
 		/* One polite reply when the limit is first crossed, then silence. */
 		if (recent == tx->rules->rate_per_minute) {
@@ -155,9 +160,6 @@ sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 			if (cmd == NULL || cmd->run(&ctx, err) < 0)
 				return -1; /* rules_load refuses grammars with unknown commands */
 		} else {
-			struct subscriber s;
-			if (subscribers_get(conn, in->msisdn, &s, err) < 0)
-				return -1;
 			cmd_pick_lang(&ctx, &s);
 			if (match->status == ROUTE_BAD_ARGS) {
 				/* The command's usage text, "<command>_usage", if it has one. */
@@ -223,8 +225,8 @@ sms_process(struct db_conn *conn, const struct sms_rules *rules, const struct sm
 	grammar_match(rules->grammar, in->text, strlen(in->text), &tx.match);
 	const struct command *cmd =
 	    tx.match.status == ROUTE_OK ? command_find(tx.match.command) : NULL;
-	int readonly = tx.match.status != ROUTE_OK || (cmd != NULL && cmd->readonly);
-	if ((readonly ? db_autocommit : db_tx)(conn, sms_tx_body, &tx, err) == 0)
+	tx.readonly = tx.match.status != ROUTE_OK || (cmd != NULL && cmd->readonly);
+	if ((tx.readonly ? db_autocommit : db_tx_opened)(conn, sms_tx_body, &tx, err) == 0)
 		return 0;
 	if (err->code != ER_DUP_ENTRY)
 		return -1;

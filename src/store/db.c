@@ -395,6 +395,22 @@ db_exec(struct db_conn *c, const char *sql, const struct db_param *params, size_
 		after_error(c, err);
 		return -1;
 	}
+	/* A CALL answers with its result sets and then a status; every one of them is read
+	 * (rows of later sets go to fn too) so the connection stays in sync. */
+	while (mysql_stmt_more_results(stmt)) {
+		int next = mysql_stmt_next_result(stmt);
+		if (next > 0) {
+			set_error(err, mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
+			after_error(c, err);
+			return -1;
+		}
+		if (next < 0)
+			break;
+		if (fetch_rows(stmt, fn, arg, err) < 0) {
+			after_error(c, err);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -452,15 +468,22 @@ db_autocommit(struct db_conn *c, db_tx_fn *fn, void *arg, struct db_error *err)
 	}
 }
 
-int
-db_tx(struct db_conn *c, db_tx_fn *fn, void *arg, struct db_error *err)
+/* db_tx and db_tx_opened: begin says whether START TRANSACTION is sent first. */
+static int
+tx_run(struct db_conn *c, db_tx_fn *fn, void *arg, bool begin, struct db_error *err)
 {
 	struct db_error ignored;
 
 	for (int attempt = 0;; attempt++) {
-		int rc = db_exec_plain(c, "START TRANSACTION", err);
+		int rc = begin ? db_exec_plain(c, "START TRANSACTION", err) : 0;
 		if (rc == 0)
 			rc = fn(c, arg, err);
+		if (rc == 0 && !begin && !(c->mysql->server_status & SERVER_STATUS_IN_TRANS)) {
+			/* A body that promised to open the transaction and did not: its
+			 * statements have committed one by one. A bug; say so loudly. */
+			set_error(err, 0, "transaction body did not open a transaction");
+			return -1;
+		}
 		if (rc == 0)
 			rc = db_exec_plain(c, "COMMIT", err);
 		if (rc == 0)
@@ -472,4 +495,16 @@ db_tx(struct db_conn *c, db_tx_fn *fn, void *arg, struct db_error *err)
 		atomic_fetch_add(&stat_retries, 1);
 		backoff(attempt);
 	}
+}
+
+int
+db_tx(struct db_conn *c, db_tx_fn *fn, void *arg, struct db_error *err)
+{
+	return tx_run(c, fn, arg, true, err);
+}
+
+int
+db_tx_opened(struct db_conn *c, db_tx_fn *fn, void *arg, struct db_error *err)
+{
+	return tx_run(c, fn, arg, false, err);
 }

@@ -102,6 +102,12 @@ typedef int db_tx_fn(struct db_conn *conn, void *arg, struct db_error *err);
  * and jitter, up to a few attempts. 0 committed, -1 with err set. */
 int db_tx(struct db_conn *conn, db_tx_fn *fn, void *arg, struct db_error *err);
 
+/* Like db_tx, but without the START TRANSACTION round trip: fn's first statement opens
+ * the transaction itself (a procedure such as gg_inbound_begin). If fn returns 0
+ * without a transaction open, that is reported as an error (its statements have
+ * committed one by one). 0 committed, -1 with err set. */
+int db_tx_opened(struct db_conn *conn, db_tx_fn *fn, void *arg, struct db_error *err);
+
 /* Runs fn with each statement committing on its own (no START TRANSACTION / COMMIT
  * round trips), retrying like db_tx. Only for bodies whose single write is their last
  * statement, so that a retry never repeats a committed write. 0 ok, -1 with err set. */

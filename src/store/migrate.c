@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define LOCK_NAME      "gamigate.migrate"
@@ -49,6 +50,8 @@ migrate_split(const char *sql, int (*fn)(const char *stmt, void *arg), void *arg
 	struct buf stmt = BUF_INIT;
 	int count = 0;
 	const char *p = sql;
+	char delim[9] = ";"; /* "DELIMITER //" changes it, as in the mysql client */
+	size_t dlen = 1;
 
 	while (*p != '\0') {
 		const char *nl = strchr(p, '\n');
@@ -67,10 +70,24 @@ migrate_split(const char *sql, int (*fn)(const char *stmt, void *arg), void *arg
 			end--;
 		if (end == start)
 			continue;
-		bool last = line[end - 1] == ';';
+		if (stmt.len == 0 && end - start > 10 &&
+		    strncasecmp(line + start, "DELIMITER ", 10) == 0) {
+			size_t d = start + 10;
+			while (d < end && line[d] == ' ')
+				d++;
+			if (end - d == 0 || end - d >= sizeof(delim)) {
+				buf_free(&stmt);
+				return -1;
+			}
+			memcpy(delim, line + d, end - d);
+			delim[end - d] = '\0';
+			dlen = end - d;
+			continue;
+		}
+		bool last = end - start >= dlen && memcmp(line + end - dlen, delim, dlen) == 0;
 		if (stmt.len > 0)
 			buf_putc(&stmt, '\n');
-		buf_append(&stmt, line, last ? end - 1 : end);
+		buf_append(&stmt, line, last ? end - dlen : end);
 		if (last) {
 			if (stmt.len > 0) {
 				count++;

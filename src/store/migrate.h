@@ -45,8 +45,11 @@ int migrate_apply(struct db_conn *conn, FILE *progress, struct db_error *err);
 int migrate_status(struct db_conn *conn, FILE *out, struct db_error *err);
 
 /* Splits migration text into statements: a statement ends with ';' at the end of a
- * line; lines starting with "--" are comments. Calls fn for each statement (a
- * NUL-terminated copy). Returns the number of statements or -1 if fn failed. */
+ * line; lines starting with "--" are comments. A line "DELIMITER //" between
+ * statements makes "//" the end mark instead (for stored procedures, whose bodies hold
+ * ';'), as in the mysql client. Calls fn for each statement (a NUL-terminated copy).
+ * Returns the number of statements, or -1 if fn failed or a DELIMITER line is empty or
+ * longer than 8 characters. */
 int migrate_split(const char *sql, int (*fn)(const char *stmt, void *arg), void *arg);
 
 /* 64-bit FNV-1a of the text, as 16 hex digits into out[17]. */

@@ -11,19 +11,64 @@
 	"id, msisdn, COALESCE(lang, ''), joined_at IS NOT NULL, opted_out_at IS NOT NULL,"         \
 	" points, chances, COALESCE(tier, '')"
 
+/* The SUBSCRIBER_COLUMNS of a row, from v[0] on, into s (which then exists). */
+static void
+fill_subscriber(const char *const *v, struct subscriber *s)
+{
+	s->exists = 1;
+	s->id = strtoll(v[0], NULL, 10);
+	snprintf(s->msisdn, sizeof(s->msisdn), "%s", v[1]);
+	snprintf(s->lang, sizeof(s->lang), "%s", v[2]);
+	s->member = v[3][0] == '1';
+	s->opted_out = v[4][0] == '1';
+	s->points = strtoll(v[5], NULL, 10);
+	s->chances = strtoll(v[6], NULL, 10);
+	snprintf(s->tier, sizeof(s->tier), "%s", v[7]);
+}
+
 static int
 subscriber_row(const struct db_row *row, void *arg)
 {
-	struct subscriber *s = arg;
-	s->exists = 1;
-	s->id = strtoll(row->values[0], NULL, 10);
-	snprintf(s->msisdn, sizeof(s->msisdn), "%s", row->values[1]);
-	snprintf(s->lang, sizeof(s->lang), "%s", row->values[2]);
-	s->member = row->values[3][0] == '1';
-	s->opted_out = row->values[4][0] == '1';
-	s->points = strtoll(row->values[5], NULL, 10);
-	s->chances = strtoll(row->values[6], NULL, 10);
-	snprintf(s->tier, sizeof(s->tier), "%s", row->values[7]);
+	fill_subscriber(row->values, arg);
+	return 0;
+}
+
+struct begin_out {
+	struct subscriber *s;
+	long *recent;
+	int rows;
+};
+
+static int
+begin_row(const struct db_row *row, void *arg)
+{
+	struct begin_out *o = arg;
+	if (row->ncols != 10) {
+		return -1;
+	}
+	o->rows++;
+	*o->recent = strtol(row->values[0], NULL, 10);
+	if (row->values[1][0] == '1')
+		fill_subscriber(row->values + 2, o->s);
+	return 0;
+}
+
+int
+subscribers_begin(struct db_conn *conn, const char *msisdn, long window_s, int lock,
+                  struct subscriber *s, long *recent_r, struct db_error *err)
+{
+	struct begin_out out = {s, recent_r, 0};
+	struct db_param p[] = {DB_PARAM_STR(msisdn), DB_PARAM_INT(window_s),
+	                       DB_PARAM_INT(lock ? 1 : 0)};
+	memset(s, 0, sizeof(*s));
+	*recent_r = 0;
+	if (db_exec(conn, "CALL gg_inbound_begin(?, ?, ?)", p, 3, begin_row, &out, NULL, err) < 0)
+		return -1;
+	if (out.rows != 1 || (lock && !s->exists)) {
+		err->code = 0;
+		snprintf(err->msg, sizeof(err->msg), "gg_inbound_begin answered %d rows", out.rows);
+		return -1;
+	}
 	return 0;
 }
 

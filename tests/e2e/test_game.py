@@ -156,6 +156,36 @@ class GameTest(harness.DaemonTest):
         self.assertIn("No campaign is running", self.send(d, "spin", "09121234567", "f2"))
         self.assertEqual(self.sql("SELECT COUNT(*) FROM spins"), "0")
 
+    def test_one_number_texting_spin_and_checkin_many_times_at_once(self):
+        # A transaction must lock the subscriber before its first plain read: were the
+        # snapshot taken before the lock, a spin waiting for the lock would not see the
+        # one that held it, try seq 1 again and fail on the unique key (a 500) instead
+        # of answering "already spun today".
+        self.load(running_campaign())
+        d = self.start("database.pool_size=8", "sms.rate_per_minute=1000")
+        self.send(d, "join", "09121230000", "j0")
+        replies, failures = [], []
+
+        def worker(k):
+            for text in ("spin", "checkin"):
+                try:
+                    replies.append((text, self.send(d, text, "09121230000", "%s%d" % (text, k))))
+                except Exception as e:  # collected, asserted below
+                    failures.append(repr(e))
+        for _ in range(3):
+            threads = [threading.Thread(target=worker, args=(k,)) for k in range(16)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(120)
+            self.sql("DELETE FROM inbound_messages")  # a new round of fresh ids
+        self.assertEqual(failures, [])
+        self.assertEqual(self.sql("SELECT COUNT(*) FROM spins"), "1")
+        self.assertEqual(self.sql("SELECT COUNT(*) FROM checkins"), "1")
+        already = [r for t, r in replies if "already" in r.lower()]
+        self.assertEqual(len(already), len(replies) - 2, replies)
+        self.assert_ledger_matches_balances()
+
     def test_caps_hold_under_concurrent_spins_on_two_nodes(self):
         doc = running_campaign()
         doc["wheel"] = {

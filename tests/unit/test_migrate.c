@@ -63,6 +63,15 @@ static const struct {
      1,
      {"UPDATE t SET x = 'a;' WHERE\n  y = 1"}},
     {"trailing spaces after ';'", "SELECT 1;   \t\nSELECT 2;", 2, {"SELECT 1", "SELECT 2"}},
+    {"DELIMITER for a procedure body, then back",
+     "DELIMITER //\nCREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  SELECT 2;\nEND //\n"
+     "DELIMITER ;\nSELECT 3;\n",
+     2,
+     {"CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  SELECT 2;\nEND ", "SELECT 3"}},
+    {"lower-case delimiter line, mark of two characters",
+     "delimiter $$\nSELECT 1;$$\ndelimiter ;\n",
+     1,
+     {"SELECT 1;"}},
     {"empty text", "", 0, {NULL}},
     {"only comments and blanks", "-- a\n\n  -- b\n", 0, {NULL}},
 };
@@ -82,6 +91,12 @@ test_split_table(void)
 			CHECK_STR(c.stmts[j], split_cases[i].stmts[j]);
 		collected_free(&c);
 	}
+}
+
+static void
+test_split_bad_delimiter(void)
+{
+	CHECK(migrate_split("DELIMITER 123456789\nSELECT 1;\n", NULL, NULL) == -1);
 }
 
 static void
@@ -179,6 +194,7 @@ int
 main(void)
 {
 	RUN(test_split_table);
+	RUN(test_split_bad_delimiter);
 	RUN(test_split_without_callback);
 	RUN(test_split_callback_stops);
 	RUN(test_checksum);

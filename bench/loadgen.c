@@ -94,6 +94,8 @@ struct loadgen {
 	char mix_text[MAX_MIX * (MAX_WORD + 1)];
 	char secret[MAX_SECRET + 1];
 	char secret_q[3 * MAX_SECRET + 1]; /* percent-encoded for the query string */
+	char to[17];                       /* the short code messages go to */
+	unsigned senders;                  /* 0: random among 10 million; else n % senders */
 
 	/* run state */
 	struct event_base *base;
@@ -281,34 +283,41 @@ encode_secret(struct loadgen *lg)
 static void
 usage(FILE *f)
 {
-	fputs("usage: loadgen --port P [--host 127.0.0.1] [--connections N] [--rate R]\n"
-	      "               [--duration S] [--warmup S] [--mode json|kannel]\n"
-	      "               [--mix help,points] [--secret S]\n"
-	      "       (short forms: -p -H -c -r -d -w -m -x -s)\n"
-	      "\n"
-	      "HTTP/1.1 load on gamigate's inbound SMS endpoints over N keep-alive connections,\n"
-	      "each with at most one request in flight.\n"
-	      "\n"
-	      "  --port P         the daemon's TCP port (required)\n"
-	      "  --host A         an IPv4 address, no name lookup (default 127.0.0.1)\n"
-	      "  --connections N  connections (default 512)\n"
-	      "  --rate R         requests/s, open loop: requests leave at their intended times\n"
-	      "                   and latency counts from the intended time, waiting included;\n"
-	      "                   0 = closed loop, as fast as the answers come (default 0)\n"
-	      "  --duration S     measured seconds (default 10)\n"
-	      "  --warmup S       seconds before that, reported apart (default 2)\n"
-	      "  --mode M         json: POST /sms/inbound with a JSON body;\n"
-	      "                   kannel: GET /sms/kannel?id=..&from=..&to=3000&text=..\n"
-	      "                   (default json)\n"
-	      "  --mix W,W..      message texts, taken in turn (default help,points)\n"
-	      "  --secret S       json: X-Gamigate-Secret header; kannel: &secret= field\n"
-	      "  -h, --help       this text\n"
-	      "\n"
-	      "Every message has a unique id (lg-<run>-<n>) and a random sender among 10 million\n"
-	      "(+98912xxxxxxx), so neither idempotency nor the per-number rate limit is hit.\n"
-	      "After the measured phase the answers in flight get at most 5 s. Output: one line\n"
-	      "per phase, then `result key=value...` lines. Exit 0 when the run finished.\n",
-	      f);
+	fputs(
+	    "usage: loadgen --port P [--host 127.0.0.1] [--connections N] [--rate R]\n"
+	    "               [--duration S] [--warmup S] [--mode json|kannel]\n"
+	    "               [--mix help,points] [--secret S] [--to CODE] [--senders N]\n"
+	    "       (short forms: -p -H -c -r -d -w -m -x -s -t -n)\n"
+	    "\n"
+	    "HTTP/1.1 load on gamigate's inbound SMS endpoints over N keep-alive connections,\n"
+	    "each with at most one request in flight.\n"
+	    "\n"
+	    "  --port P         the daemon's TCP port (required)\n"
+	    "  --host A         an IPv4 address, no name lookup (default 127.0.0.1)\n"
+	    "  --connections N  connections (default 512)\n"
+	    "  --rate R         requests/s, open loop: requests leave at their intended times\n"
+	    "                   and latency counts from the intended time, waiting included;\n"
+	    "                   0 = closed loop, as fast as the answers come (default 0)\n"
+	    "  --duration S     measured seconds (default 10)\n"
+	    "  --warmup S       seconds before that, reported apart (default 2)\n"
+	    "  --mode M         json: POST /sms/inbound with a JSON body;\n"
+	    "                   kannel: GET /sms/kannel?id=..&from=..&to=3000&text=..\n"
+	    "                   (default json)\n"
+	    "  --mix W,W..      message texts, taken in turn (default help,points)\n"
+	    "  --secret S       json: X-Gamigate-Secret header; kannel: &secret= field\n"
+	    "  --to CODE        the short code messages go to (default 3000)\n"
+	    "  --senders N      message n comes from +98912 followed by n % N in 7 digits, so\n"
+	    "                   the first N messages come from N different numbers (for game\n"
+	    "                   commands a number plays once a day); default: a random sender\n"
+	    "                   among 10 million\n"
+	    "  -h, --help       this text\n"
+	    "\n"
+	    "Every message has a unique id (lg-<run>-<n>) and, without --senders, a random sender\n"
+	    "among 10 million (+98912xxxxxxx), so neither idempotency nor the per-number rate\n"
+	    "limit is hit.\n"
+	    "After the measured phase the answers in flight get at most 5 s. Output: one line\n"
+	    "per phase, then `result key=value...` lines. Exit 0 when the run finished.\n",
+	    f);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -380,15 +389,15 @@ conn_send(struct conn *c, uint64_t n, uint64_t start, enum phase ph)
 	struct loadgen *lg = c->lg;
 	char body[REQ_BUF], req[2 * REQ_BUF];
 	const char *text = lg->mix[n % lg->nmix];
-	unsigned from = (unsigned)(rng_next(lg) % 10000000u);
+	unsigned from =
+	    lg->senders > 0 ? (unsigned)(n % lg->senders) : (unsigned)(rng_next(lg) % 10000000u);
 	int len;
 
 	if (lg->mode == MODE_JSON) {
-		int blen =
-		    snprintf(body, sizeof(body),
-		             "{\"id\":\"lg-%s-%llu\",\"from\":\"+98912%07u\",\"to\":\"3000\","
-		             "\"text\":\"%s\"}",
-		             lg->run_id, (unsigned long long)n, from, text);
+		int blen = snprintf(body, sizeof(body),
+		                    "{\"id\":\"lg-%s-%llu\",\"from\":\"+98912%07u\",\"to\":\"%s\","
+		                    "\"text\":\"%s\"}",
+		                    lg->run_id, (unsigned long long)n, from, lg->to, text);
 		len = snprintf(req, sizeof(req),
 		               "POST /sms/inbound HTTP/1.1\r\nHost: %s:%u\r\n"
 		               "Content-Type: application/json\r\nContent-Length: %d\r\n"
@@ -397,9 +406,9 @@ conn_send(struct conn *c, uint64_t n, uint64_t start, enum phase ph)
 		               lg->secret, lg->secret[0] ? "\r\n" : "", body);
 	} else {
 		len = snprintf(req, sizeof(req),
-		               "GET /sms/kannel?id=lg-%s-%llu&from=%%2B98912%07u&to=3000&text=%s"
+		               "GET /sms/kannel?id=lg-%s-%llu&from=%%2B98912%07u&to=%s&text=%s"
 		               "&charset=UTF-8&coding=0%s%s HTTP/1.1\r\nHost: %s:%u\r\n\r\n",
-		               lg->run_id, (unsigned long long)n, from, text,
+		               lg->run_id, (unsigned long long)n, from, lg->to, text,
 		               lg->secret[0] ? "&secret=" : "", lg->secret_q, lg->host, lg->port);
 	}
 	if (len < 0 || (size_t)len >= sizeof(req))
@@ -853,6 +862,8 @@ parse_args(struct loadgen *lg, int argc, char **argv)
 	    {"mode", required_argument, NULL, 'm'},
 	    {"mix", required_argument, NULL, 'x'},
 	    {"secret", required_argument, NULL, 's'},
+	    {"to", required_argument, NULL, 't'},
+	    {"senders", required_argument, NULL, 'n'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -865,7 +876,8 @@ parse_args(struct loadgen *lg, int argc, char **argv)
 	lg->warmup_s = 2;
 	lg->mode = MODE_JSON;
 	parse_mix(lg, "help,points");
-	while ((o = getopt_long(argc, argv, "p:H:c:r:d:w:m:x:s:h", opts, NULL)) != -1) {
+	snprintf(lg->to, sizeof(lg->to), "3000");
+	while ((o = getopt_long(argc, argv, "p:H:c:r:d:w:m:x:s:t:n:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p':
 			lg->port = (unsigned)parse_long("--port", optarg, 1, 65535);
@@ -905,6 +917,16 @@ parse_args(struct loadgen *lg, int argc, char **argv)
 				if (*p <= ' ' || *p > '~')
 					die("--secret: printable characters without spaces only");
 			snprintf(lg->secret, sizeof(lg->secret), "%s", optarg);
+			break;
+		case 't':
+			if (strlen(optarg) == 0 || strlen(optarg) >= sizeof(lg->to) ||
+			    strspn(optarg, "0123456789") != strlen(optarg))
+				die("--to: a short code of 1 to %zu digits, got '%s'",
+				    sizeof(lg->to) - 1, optarg);
+			snprintf(lg->to, sizeof(lg->to), "%s", optarg);
+			break;
+		case 'n':
+			lg->senders = (unsigned)parse_long("--senders", optarg, 0, 10000000);
 			break;
 		case 'h':
 			usage(stdout);

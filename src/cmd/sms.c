@@ -116,7 +116,9 @@ sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 	out_reset(out);
 	/* One round trip: the rate count and the subscriber (locked, in the transaction it
 	 * opens, unless the command only reads). */
-	if (subscribers_begin(conn, in->msisdn, RATE_WINDOW_S, !tx->readonly, &s, &recent, err) < 0)
+	if (subscribers_begin(conn, in->msisdn, RATE_WINDOW_S,
+	                      tx->readonly ? SUBSCRIBERS_READ : SUBSCRIBERS_BEGIN_LOCK, &s, &recent,
+	                      err) < 0)
 		return -1;
 	/* A message with a provider id needs no look-up: a retry loses on the unique key of
 	 * its record at the end, which rolls its work back, and sms_process answers with

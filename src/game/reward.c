@@ -82,6 +82,16 @@ reward_update_tier(struct db_conn *conn, const struct campaign *c, long long sub
 	           : 0;
 }
 
+/* Whether an award of lot qualifying points that left the subscriber at qualifying can
+ * have changed the tier: it crossed a tier's minimum, or it was the first (the entry
+ * tier is given then). Tiers follow qualifying points up only, so otherwise the stored
+ * tier is right already and reading it would be a wasted round trip. */
+static int
+tier_may_change(const struct campaign *c, long long qualifying, long long lot)
+{
+	return qualifying - lot <= 0 || tier_for(c, qualifying) != tier_for(c, qualifying - lot);
+}
+
 int
 reward_apply(struct db_conn *conn, const struct campaign *c, long long subscriber_id,
              const struct campaign_reward *r, const char *reason, const char *ref, int take_voucher,
@@ -94,12 +104,14 @@ reward_apply(struct db_conn *conn, const struct campaign *c, long long subscribe
 	reward_scope(c, &scope);
 	if (r->points != 0) {
 		snprintf(key, sizeof(key), "%s:p", ref);
+		long long qualifying = 0;
 		int rc = game_award_points(conn, &scope, subscriber_id, r->points, reason, key,
-		                           c->expiry_days, 1, err);
+		                           c->expiry_days, 1, &qualifying, err);
 		if (rc < 0)
 			return -1;
 		res->points = rc == 1 ? r->points : 0;
-		if (rc == 1 && r->points > 0 && reward_update_tier(conn, c, subscriber_id, err) < 0)
+		if (rc == 1 && r->points > 0 && tier_may_change(c, qualifying, r->points) &&
+		    reward_update_tier(conn, c, subscriber_id, err) < 0)
 			return -1;
 	}
 	if (r->chances != 0) {

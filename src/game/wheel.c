@@ -30,9 +30,9 @@ wheel_pick(const struct campaign_wheel *w, uint64_t r)
 }
 
 /*
- * Tries to hand out prize i: its caps and its voucher, all or nothing (a savepoint
- * undoes a taken cap when the voucher pool turns out empty). 1 handed out, 0 not
- * available, -1 with err.
+ * Tries to hand out prize i: its caps and its voucher, all or nothing (a taken cap is
+ * given back when the voucher pool turns out empty). 1 handed out, 0 not available,
+ * -1 with err.
  */
 static int
 take_prize(struct db_conn *conn, const struct campaign *c, unsigned i, const char *day_key,
@@ -40,28 +40,23 @@ take_prize(struct db_conn *conn, const struct campaign *c, unsigned i, const cha
 {
 	const struct campaign_prize *p = &c->wheel.prizes[i];
 	struct game_scope scope;
-	struct db_error ignored;
-	int ok = 1;
+	int capped = p->daily_cap >= 0 || p->total_cap >= 0;
 
 	voucher_r[0] = '\0';
-	if (p->daily_cap < 0 && p->total_cap < 0 && p->reward.voucher_pool[0] == '\0')
-		return 1;
 	reward_scope(c, &scope);
-	if (db_exec_plain(conn, "SAVEPOINT spin_prize", err) < 0)
-		return -1;
-	if (p->daily_cap >= 0 || p->total_cap >= 0) {
-		ok = game_take_prize(conn, &scope, p->id, day_key, p->daily_cap, p->total_cap, err);
-		if (ok < 0)
-			return -1;
+	if (capped) {
+		int ok =
+		    game_take_prize(conn, &scope, p->id, day_key, p->daily_cap, p->total_cap, err);
+		if (ok <= 0)
+			return ok;
 	}
-	if (ok == 1 && p->reward.voucher_pool[0] != '\0') {
-		ok = game_take_voucher(conn, p->reward.voucher_pool, subscriber_id, voucher_r, err);
-		if (ok < 0)
-			return -1;
-	}
-	if (ok == 0 && db_exec_plain(conn, "ROLLBACK TO SAVEPOINT spin_prize", err) < 0)
+	if (p->reward.voucher_pool[0] == '\0')
+		return 1;
+	int ok = game_take_voucher(conn, p->reward.voucher_pool, subscriber_id, voucher_r, err);
+	if (ok == 0 && capped &&
+	    game_release_prize(conn, &scope, p->id, day_key, p->daily_cap >= 0, p->total_cap >= 0,
+	                       err) < 0)
 		return -1;
-	db_exec_plain(conn, "RELEASE SAVEPOINT spin_prize", &ignored);
 	return ok;
 }
 

@@ -4,6 +4,13 @@
  * Invariants: a connection is used by one thread only; its statement cache is dropped
  * whenever the connection is dropped; every error leaves the connection either usable or
  * closed (never half-open), so the next call starts clean.
+ *
+ * Sessions run at READ COMMITTED: every plain read sees what committed before it began.
+ * A game transaction locks its subscriber row first and then reads (spins today,
+ * today's check-in); under REPEATABLE READ a snapshot taken before the lock was granted
+ * (by the rate count, or by another message sharing the transaction) would miss what
+ * the lock holder committed. It also takes no gap locks, which keeps inserts of
+ * different numbers from waiting on each other.
  */
 #include "store/db.h"
 #include "core/config.h"
@@ -34,6 +41,7 @@ struct db_conn {
 	MYSQL *mysql;
 	struct stmt_entry cache[STMT_CACHE_MAX];
 	size_t ncache;
+	uint64_t insert_id; /* of the last db_exec */
 };
 
 static atomic_uint_fast64_t stat_retries;
@@ -173,7 +181,8 @@ db_conn_ensure(struct db_conn *c, struct db_error *err)
 {
 	static const char init_sql[] =
 	    "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
-	    "NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
+	    "NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION',"
+	    " tx_isolation = 'READ-COMMITTED'";
 	const bool *no = &(bool){false};
 	unsigned ct = c->s.connect_timeout_s, rt = c->s.read_timeout_s, wt = c->s.write_timeout_s;
 
@@ -391,6 +400,7 @@ db_exec(struct db_conn *c, const char *sql, const struct db_param *params, size_
 	}
 	if (affected_r != NULL)
 		*affected_r = mysql_stmt_affected_rows(stmt);
+	c->insert_id = mysql_stmt_insert_id(stmt);
 	if (fetch_rows(stmt, fn, arg, err) < 0) {
 		after_error(c, err);
 		return -1;
@@ -412,6 +422,12 @@ db_exec(struct db_conn *c, const char *sql, const struct db_param *params, size_
 		}
 	}
 	return 0;
+}
+
+uint64_t
+db_insert_id(const struct db_conn *c)
+{
+	return c->insert_id;
 }
 
 int

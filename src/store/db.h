@@ -92,6 +92,10 @@ int db_exec(struct db_conn *conn, const char *sql, const struct db_param *params
  * outside input. 0 ok, -1 with err set. */
 int db_exec_plain(struct db_conn *conn, const char *sql, struct db_error *err);
 
+/* The id the last db_exec on conn generated (AUTO_INCREMENT), or the value it gave
+ * LAST_INSERT_ID(expr); 0 when none. No round trip. */
+uint64_t db_insert_id(const struct db_conn *conn);
+
 /* The body of one transaction: runs inside START TRANSACTION; returns 0 to commit,
  * -1 to roll back (with err set). It may run several times: keep it free of side
  * effects outside the database. */

@@ -21,7 +21,7 @@ one_value(const struct db_row *row, void *arg)
 int
 game_award_points(struct db_conn *conn, const struct game_scope *scope, long long subscriber_id,
                   long long delta, const char *reason, const char *ref, unsigned expiry_days,
-                  int qualifying, struct db_error *err)
+                  int qualifying, long long *qualifying_r, struct db_error *err)
 {
 	uint64_t affected = 0;
 	long long lot = delta > 0 ? delta : 0;
@@ -49,11 +49,16 @@ game_award_points(struct db_conn *conn, const struct game_scope *scope, long lon
 		return 0;
 	struct db_param u[] = {DB_PARAM_INT(delta), DB_PARAM_INT(qualifying ? lot : 0),
 	                       DB_PARAM_INT(subscriber_id)};
+	/* LAST_INSERT_ID(expr) hands the new qualifying points back with the answer to the
+	 * UPDATE (db_insert_id), saving the read a tier check would need. */
 	if (db_exec(conn,
 	            "UPDATE subscribers SET points = points + ?,"
-	            " qualifying_points = qualifying_points + ?, updated_at = " NOW " WHERE id = ?",
+	            " qualifying_points = LAST_INSERT_ID(qualifying_points + ?),"
+	            " updated_at = " NOW " WHERE id = ?",
 	            u, 3, NULL, NULL, NULL, err) < 0)
 		return -1;
+	if (qualifying_r != NULL)
+		*qualifying_r = (long long)db_insert_id(conn);
 	return 1;
 }
 
@@ -104,54 +109,59 @@ game_spins_today(struct db_conn *conn, const struct game_scope *scope, long long
 	return 0;
 }
 
+/* One counter of a prize (day_key, or '*' for the total) up by one while under cap:
+ * created at 1 when missing. 1 taken, 0 at the cap, -1. */
+static int
+take_counter(struct db_conn *conn, const struct game_scope *scope, const char *prize_id,
+             const char *day_key, long long cap, struct db_error *err)
+{
+	uint64_t affected = 0;
+	struct db_param p[] = {DB_PARAM_STR(scope->campaign_id), DB_PARAM_STR(prize_id),
+	                       DB_PARAM_STR(day_key), DB_PARAM_INT(cap > 0 ? 1 : 0),
+	                       DB_PARAM_INT(cap)};
+	/* Affected rows: 1 inserted, 2 raised, 0 left as it was (at the cap). The row lock
+	 * makes concurrent spins on any node wait for each other here. */
+	if (db_exec(conn,
+	            "INSERT INTO wheel_prize_counters (campaign_id, prize_id, day_key, awarded)"
+	            " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+	            " awarded = IF(awarded < ?, awarded + 1, awarded)",
+	            p, 5, NULL, NULL, &affected, err) < 0)
+		return -1;
+	/* A cap of 0 inserts the row at 0: nothing taken. */
+	return affected == 2 || (affected == 1 && cap > 0) ? 1 : 0;
+}
+
 int
 game_take_prize(struct db_conn *conn, const struct game_scope *scope, const char *prize_id,
                 const char *day_key, long long daily_cap, long long total_cap, struct db_error *err)
 {
-	struct db_error ignored;
-	uint64_t day_ok = 1, total_ok = 1;
-	struct db_param ins[] = {DB_PARAM_STR(scope->campaign_id), DB_PARAM_STR(prize_id),
-	                         DB_PARAM_STR(day_key), DB_PARAM_STR(scope->campaign_id),
-	                         DB_PARAM_STR(prize_id)};
-	if (db_exec(
-	        conn,
-	        "INSERT INTO wheel_prize_counters (campaign_id, prize_id, day_key, awarded)"
-	        " VALUES (?, ?, ?, 0), (?, ?, '*', 0) ON DUPLICATE KEY UPDATE awarded = awarded",
-	        ins, 5, NULL, NULL, NULL, err) < 0)
+	int day_ok = 1, total_ok = 1;
+	if (daily_cap >= 0 &&
+	    (day_ok = take_counter(conn, scope, prize_id, day_key, daily_cap, err)) < 0)
 		return -1;
-	if (db_exec_plain(conn, "SAVEPOINT take_prize", err) < 0)
+	if (day_ok == 1 && total_cap >= 0 &&
+	    (total_ok = take_counter(conn, scope, prize_id, "*", total_cap, err)) < 0)
 		return -1;
-	/* Each counter goes up only while under its cap; the row lock taken by the UPDATE
-	 * makes concurrent spins on any node wait for each other here. */
-	if (daily_cap >= 0) {
-		struct db_param d[] = {DB_PARAM_STR(scope->campaign_id), DB_PARAM_STR(prize_id),
-		                       DB_PARAM_STR(day_key), DB_PARAM_INT(daily_cap)};
-		if (db_exec(
-		        conn,
-		        "UPDATE wheel_prize_counters SET awarded = awarded + 1"
-		        " WHERE campaign_id = ? AND prize_id = ? AND day_key = ? AND awarded < ?",
-		        d, 4, NULL, NULL, &day_ok, err) < 0)
+	if (day_ok == 1 && total_ok == 0 && daily_cap >= 0) {
+		/* The total is used up: give the day's unit back (no savepoint round trips on
+		 * the common path). */
+		if (game_release_prize(conn, scope, prize_id, day_key, 1, 0, err) < 0)
 			return -1;
 	}
-	if (day_ok == 1 && total_cap >= 0) {
-		struct db_param t[] = {DB_PARAM_STR(scope->campaign_id), DB_PARAM_STR(prize_id),
-		                       DB_PARAM_INT(total_cap)};
-		if (db_exec(
-		        conn,
-		        "UPDATE wheel_prize_counters SET awarded = awarded + 1"
-		        " WHERE campaign_id = ? AND prize_id = ? AND day_key = '*' AND awarded < ?",
-		        t, 3, NULL, NULL, &total_ok, err) < 0)
-			return -1;
-	}
-	if (day_ok != 1 || total_ok != 1) {
-		if (db_exec_plain(conn, "ROLLBACK TO SAVEPOINT take_prize", err) < 0)
-			return -1;
-		db_exec_plain(conn, "RELEASE SAVEPOINT take_prize", &ignored);
-		return 0;
-	}
-	if (db_exec_plain(conn, "RELEASE SAVEPOINT take_prize", err) < 0)
-		return -1;
-	return 1;
+	return day_ok == 1 && total_ok == 1 ? 1 : 0;
+}
+
+int
+game_release_prize(struct db_conn *conn, const struct game_scope *scope, const char *prize_id,
+                   const char *day_key, int daily, int total, struct db_error *err)
+{
+	struct db_param p[] = {DB_PARAM_STR(scope->campaign_id), DB_PARAM_STR(prize_id),
+	                       DB_PARAM_STR(daily ? day_key : ""), DB_PARAM_STR(total ? "*" : "")};
+	return db_exec(conn,
+	               "UPDATE wheel_prize_counters SET awarded = awarded - 1"
+	               " WHERE campaign_id = ? AND prize_id = ? AND day_key IN (?, ?)"
+	               " AND awarded > 0",
+	               p, 4, NULL, NULL, NULL, err);
 }
 
 struct code_out {
@@ -212,10 +222,7 @@ game_record_spin(struct db_conn *conn, const struct game_scope *scope,
 	            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " NOW ")",
 	            p, sizeof(p) / sizeof(p[0]), NULL, NULL, NULL, err) < 0)
 		return -1;
-	long long id = 0;
-	if (db_exec(conn, "SELECT LAST_INSERT_ID()", NULL, 0, one_value, &id, NULL, err) < 0)
-		return -1;
-	*id_r = id;
+	*id_r = (long long)db_insert_id(conn);
 	return 0;
 }
 

@@ -20,11 +20,12 @@ struct game_scope {
 
 /* Adds points (delta > 0 earns a lot that expires after expiry_days; 0 = never) with a
  * ledger row keyed by ref, and moves the balance (and the qualifying points when
- * qualifying). Returns 1 when awarded, 0 when ref was already used (nothing changed),
- * -1 with err set. */
+ * qualifying). When awarded and qualifying_r is not NULL, the subscriber's qualifying
+ * points after the award go there. Returns 1 when awarded, 0 when ref was already used
+ * (nothing changed), -1 with err set. */
 int game_award_points(struct db_conn *conn, const struct game_scope *scope, long long subscriber_id,
                       long long delta, const char *reason, const char *ref, unsigned expiry_days,
-                      int qualifying, struct db_error *err);
+                      int qualifying, long long *qualifying_r, struct db_error *err);
 
 /* Adds lottery chances with a ledger row keyed by ref. 1 / 0 / -1 as above. */
 int game_award_chances(struct db_conn *conn, const struct game_scope *scope,
@@ -40,6 +41,11 @@ int game_spins_today(struct db_conn *conn, const struct game_scope *scope, long 
 int game_take_prize(struct db_conn *conn, const struct game_scope *scope, const char *prize_id,
                     const char *day_key, long long daily_cap, long long total_cap,
                     struct db_error *err);
+
+/* Gives back a unit taken by game_take_prize (of the day's counter if daily, of the
+ * total if total), in the same transaction. 0 ok, -1. */
+int game_release_prize(struct db_conn *conn, const struct game_scope *scope, const char *prize_id,
+                       const char *day_key, int daily, int total, struct db_error *err);
 
 /* Hands one unused voucher of pool to the subscriber; code_r (101 bytes) receives it.
  * 1 handed, 0 pool empty, -1 with err. */

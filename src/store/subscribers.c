@@ -53,37 +53,66 @@ begin_row(const struct db_row *row, void *arg)
 	return 0;
 }
 
+#define BEGIN_COLUMNS                                                                              \
+	"(SELECT COUNT(*) FROM inbound_messages WHERE msisdn = ?"                                  \
+	" AND received_at > UTC_TIMESTAMP(6) - INTERVAL ? SECOND),"                                \
+	" s.id IS NOT NULL, COALESCE(s.id, 0), COALESCE(s.msisdn, ''), COALESCE(s.lang, ''),"      \
+	" s.joined_at IS NOT NULL, s.opted_out_at IS NOT NULL, COALESCE(s.points, 0),"             \
+	" COALESCE(s.chances, 0), COALESCE(s.tier, '')"
+
 int
-subscribers_begin(struct db_conn *conn, const char *msisdn, long window_s, int lock,
-                  struct subscriber *s, long *recent_r, struct db_error *err)
+subscribers_begin(struct db_conn *conn, const char *msisdn, long window_s,
+                  enum subscribers_begin_mode mode, struct subscriber *s, long *recent_r,
+                  struct db_error *err)
 {
 	struct begin_out out = {s, recent_r, 0};
-	struct db_param p[] = {DB_PARAM_STR(msisdn), DB_PARAM_INT(window_s),
-	                       DB_PARAM_INT(lock ? 1 : 0)};
+	struct db_param p[] = {DB_PARAM_STR(msisdn), DB_PARAM_INT(window_s), DB_PARAM_STR(msisdn)};
+
 	memset(s, 0, sizeof(*s));
 	*recent_r = 0;
-	if (!lock) {
-		/* The procedure's read-only branch as one plain statement: a procedure call
-		 * costs the server more than the round trip it saves (bench/README.md). */
-		struct db_param q[] = {DB_PARAM_STR(msisdn), DB_PARAM_INT(window_s),
-		                       DB_PARAM_STR(msisdn)};
+	switch (mode) {
+	case SUBSCRIBERS_READ:
+		/* A plain statement: a procedure call costs the server more than the round trip
+		 * it saves (bench/README.md). */
 		if (db_exec(conn,
-		            "SELECT (SELECT COUNT(*) FROM inbound_messages WHERE msisdn = ?"
-		            " AND received_at > UTC_TIMESTAMP(6) - INTERVAL ? SECOND),"
-		            " s.id IS NOT NULL, COALESCE(s.id, 0), COALESCE(s.msisdn, ''),"
-		            " COALESCE(s.lang, ''), s.joined_at IS NOT NULL,"
-		            " s.opted_out_at IS NOT NULL, COALESCE(s.points, 0),"
-		            " COALESCE(s.chances, 0), COALESCE(s.tier, '')"
+		            "SELECT " BEGIN_COLUMNS
 		            " FROM (SELECT 1 AS one) d LEFT JOIN subscribers s ON s.msisdn = ?",
-		            q, 3, begin_row, &out, NULL, err) < 0)
+		            p, 3, begin_row, &out, NULL, err) < 0)
 			return -1;
-	} else if (db_exec(conn, "CALL gg_inbound_begin(?, ?, ?)", p, 3, begin_row, &out, NULL,
-	                   err) < 0) {
-		return -1;
+		break;
+	case SUBSCRIBERS_BEGIN_LOCK: {
+		struct db_param c[] = {DB_PARAM_STR(msisdn), DB_PARAM_INT(window_s),
+		                       DB_PARAM_INT(1)};
+		if (db_exec(conn, "CALL gg_inbound_begin(?, ?, ?)", c, 3, begin_row, &out, NULL,
+		            err) < 0)
+			return -1;
+		break;
 	}
-	if (out.rows != 1 || (lock && !s->exists)) {
+	case SUBSCRIBERS_LOCK:
+		/* Inside the caller's transaction (READ COMMITTED, see db.c: the count sees what
+		 * committed before it, whenever the lock was granted). A number seen for the
+		 * first time gets its row first. */
+		for (int attempt = 0; attempt < 2 && !s->exists; attempt++) {
+			if (attempt == 1 &&
+			    db_exec(conn,
+			            "INSERT INTO subscribers (msisdn, created_at, updated_at)"
+			            " VALUES (?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))"
+			            " ON DUPLICATE KEY UPDATE id = id",
+			            p, 1, NULL, NULL, NULL, err) < 0)
+				return -1;
+			out.rows = 0;
+			if (db_exec(conn,
+			            "SELECT " BEGIN_COLUMNS " FROM (SELECT 1 AS one) d LEFT JOIN"
+			            " subscribers s ON s.msisdn = ? FOR UPDATE",
+			            p, 3, begin_row, &out, NULL, err) < 0)
+				return -1;
+		}
+		break;
+	}
+	if (out.rows != 1 || (mode != SUBSCRIBERS_READ && !s->exists)) {
 		err->code = 0;
-		snprintf(err->msg, sizeof(err->msg), "gg_inbound_begin answered %d rows", out.rows);
+		snprintf(err->msg, sizeof(err->msg), "subscriber read answered %d rows, exists %d",
+		         out.rows, s->exists);
 		return -1;
 	}
 	return 0;

@@ -29,13 +29,22 @@ int subscribers_get(struct db_conn *conn, const char *msisdn, struct subscriber 
 int subscribers_lock(struct db_conn *conn, const char *msisdn, struct subscriber *s_r,
                      struct db_error *err);
 
-/* The first statement of an inbound message: counts the number's inbound records of
+/* How subscribers_begin reads the row. */
+enum subscribers_begin_mode {
+	SUBSCRIBERS_READ,       /* no lock, no transaction (commands that only read) */
+	SUBSCRIBERS_BEGIN_LOCK, /* opens the transaction, then as SUBSCRIBERS_LOCK */
+	SUBSCRIBERS_LOCK,       /* in the caller's open transaction: creates the row when
+	                         * missing and reads it locked, as subscribers_lock */
+};
+
+/* The first statement(s) of an inbound message: counts the number's inbound records of
  * the last window_s seconds into recent_r and reads its subscriber (exists = 0 when
- * none). With lock, it also opens the transaction (the caller commits or rolls back),
- * creates the row when missing and reads it locked, as subscribers_lock does. One round
- * trip. 0 ok, -1 with err set. */
-int subscribers_begin(struct db_conn *conn, const char *msisdn, long window_s, int lock,
-                      struct subscriber *s_r, long *recent_r, struct db_error *err);
+ * none) as mode says. With SUBSCRIBERS_BEGIN_LOCK the transaction is left open for the
+ * caller to commit or roll back. One round trip (two for a number never seen before
+ * with SUBSCRIBERS_LOCK). 0 ok, -1 with err set. */
+int subscribers_begin(struct db_conn *conn, const char *msisdn, long window_s,
+                      enum subscribers_begin_mode mode, struct subscriber *s_r, long *recent_r,
+                      struct db_error *err);
 
 /* JOIN: sets the consent time if not yet a member and clears any opt-out. */
 int subscribers_join(struct db_conn *conn, long long id, struct db_error *err);

@@ -33,6 +33,7 @@ struct sms_tx {
 	char usage_key[48];
 	struct route_match match; /* the grammar's reading of the text (pure, done once) */
 	int readonly;             /* no transaction, nothing locked: the record is the write */
+	int in_batch;             /* inside the caller's transaction (sms_process_part) */
 };
 
 static void
@@ -117,8 +118,10 @@ sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 	/* One round trip: the rate count and the subscriber (locked, in the transaction it
 	 * opens, unless the command only reads). */
 	if (subscribers_begin(conn, in->msisdn, RATE_WINDOW_S,
-	                      tx->readonly ? SUBSCRIBERS_READ : SUBSCRIBERS_BEGIN_LOCK, &s, &recent,
-	                      err) < 0)
+	                      tx->readonly   ? SUBSCRIBERS_READ
+	                      : tx->in_batch ? SUBSCRIBERS_LOCK
+	                                     : SUBSCRIBERS_BEGIN_LOCK,
+	                      &s, &recent, err) < 0)
 		return -1;
 	/* A message with a provider id needs no look-up: a retry loses on the unique key of
 	 * its record at the end, which rolls its work back, and sms_process answers with
@@ -205,6 +208,39 @@ sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 	return inbound_insert(conn, &rec, err);
 }
 
+/* The transaction's identity and the grammar's reading, before any database work. */
+static void
+sms_tx_prepare(struct sms_tx *tx)
+{
+	const struct sms_in *in = tx->in;
+
+	if (in->provider_id[0] != '\0') {
+		snprintf(tx->provider_id, sizeof(tx->provider_id), "%s", in->provider_id);
+	} else {
+		/* No id: the same sender, recipient and text within the window is a retry.
+		 * The bucket of now and the one before cover the whole window. */
+		unsigned long long h = hash_parts(in->msisdn, in->recipient, in->text);
+		long bucket = (long)(time(NULL) / tx->rules->dedupe_window_s);
+		snprintf(tx->provider_id, sizeof(tx->provider_id), "h:%016llx:%ld", h, bucket);
+		snprintf(tx->alt_id, sizeof(tx->alt_id), "h:%016llx:%ld", h, bucket - 1);
+	}
+	/* Matching is pure: done once, before any database work. A message whose command
+	 * only reads has the record as its one write and needs no explicit transaction. */
+	grammar_match(tx->rules->grammar, in->text, strlen(in->text), &tx->match);
+	const struct command *cmd =
+	    tx->match.status == ROUTE_OK ? command_find(tx->match.command) : NULL;
+	tx->readonly = tx->match.status != ROUTE_OK || (cmd != NULL && cmd->readonly);
+}
+
+int
+sms_process_part(struct db_conn *conn, const struct sms_rules *rules, const struct sms_in *in,
+                 struct sms_out *out, struct db_error *err)
+{
+	struct sms_tx tx = {.rules = rules, .in = in, .out = out, .in_batch = 1};
+	sms_tx_prepare(&tx);
+	return sms_tx_body(conn, &tx, err);
+}
+
 int
 sms_process(struct db_conn *conn, const struct sms_rules *rules, const struct sms_in *in,
             struct sms_out *out, struct db_error *err)
@@ -212,22 +248,7 @@ sms_process(struct db_conn *conn, const struct sms_rules *rules, const struct sm
 	struct sms_tx tx = {.rules = rules, .in = in, .out = out};
 	struct inbound_stored stored;
 
-	if (in->provider_id[0] != '\0') {
-		snprintf(tx.provider_id, sizeof(tx.provider_id), "%s", in->provider_id);
-	} else {
-		/* No id: the same sender, recipient and text within the window is a retry.
-		 * The bucket of now and the one before cover the whole window. */
-		unsigned long long h = hash_parts(in->msisdn, in->recipient, in->text);
-		long bucket = (long)(time(NULL) / rules->dedupe_window_s);
-		snprintf(tx.provider_id, sizeof(tx.provider_id), "h:%016llx:%ld", h, bucket);
-		snprintf(tx.alt_id, sizeof(tx.alt_id), "h:%016llx:%ld", h, bucket - 1);
-	}
-	/* Matching is pure: done once, before any database work. A message whose command
-	 * only reads has the record as its one write and needs no explicit transaction. */
-	grammar_match(rules->grammar, in->text, strlen(in->text), &tx.match);
-	const struct command *cmd =
-	    tx.match.status == ROUTE_OK ? command_find(tx.match.command) : NULL;
-	tx.readonly = tx.match.status != ROUTE_OK || (cmd != NULL && cmd->readonly);
+	sms_tx_prepare(&tx);
 	if ((tx.readonly ? db_autocommit : db_tx_opened)(conn, sms_tx_body, &tx, err) == 0)
 		return 0;
 	if (err->code != ER_DUP_ENTRY)

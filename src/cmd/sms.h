@@ -41,6 +41,14 @@ struct sms_out {
  * release it with sms_out_free. 0 ok, -1 database error in err. */
 int sms_process(struct db_conn *conn, const struct sms_rules *rules, const struct sms_in *in,
                 struct sms_out *out, struct db_error *err);
+
+/* Processes one message inside a transaction the caller opened and will commit (a
+ * batch of messages sharing one commit, see store/pool.h): no retry, and a duplicate
+ * (the message was recorded already) is an error like any other, after which the
+ * caller rolls back and runs every message of the batch alone with sms_process.
+ * 0 ok, -1 with err set. */
+int sms_process_part(struct db_conn *conn, const struct sms_rules *rules, const struct sms_in *in,
+                     struct sms_out *out, struct db_error *err);
 void sms_out_free(struct sms_out *out);
 
 #endif

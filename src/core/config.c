@@ -71,6 +71,10 @@ static const struct config_key config_keys_table[] = {
      "Worker threads, each with its own MariaDB connection."},
     {"database", "queue_max", CONFIG_INT, OFF(db_queue_max), "1024", 1, 1000000, NULL, 0,
      "Database jobs that may wait for a worker; when full, requests get 503 at once."},
+    {"database", "batch_max", CONFIG_INT, OFF(db_batch_max), "16", 1, 64, NULL, 0,
+     "Group commit: up to this many inbound messages waiting at the same moment share one\n"
+     "transaction and one commit (each still answered only after it is on disk; if one\n"
+     "fails, each runs alone). 1 = one transaction per message."},
     {"database", "connect_timeout_s", CONFIG_INT, OFF(db_connect_timeout_s), "3", 1, 60, NULL, 0,
      "Seconds to wait when connecting to MariaDB."},
     {"database", "read_timeout_s", CONFIG_INT, OFF(db_read_timeout_s), "30", 1, 3600, NULL, 0,

@@ -37,6 +37,7 @@ struct config {
 	char *db_name;
 	long long db_pool_size;
 	long long db_queue_max;
+	long long db_batch_max;
 	long long db_connect_timeout_s;
 	long long db_read_timeout_s;
 	long long db_write_timeout_s;

@@ -392,6 +392,7 @@ daemon_serve(const struct config *cfg, const char *version)
 	}
 	d.env.pool =
 	    db_pool_new(d.base, &s, (unsigned)cfg->db_pool_size, (unsigned)cfg->db_queue_max);
+	db_pool_set_batch_max(d.env.pool, (unsigned)cfg->db_batch_max);
 	d.env.health = health_start(&s, (unsigned)cfg->db_health_interval_ms);
 	d.srv = http_server_new(d.base, &d.env, &error);
 	if (d.srv == NULL) {

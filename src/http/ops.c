@@ -85,6 +85,17 @@ ops_metrics(struct http_ctx *ctx)
 	    "# HELP gamigate_db_jobs_rejected_total Jobs refused because the queue was full.\n"
 	    "# TYPE gamigate_db_jobs_rejected_total counter\n"
 	    "gamigate_db_jobs_rejected_total %llu\n"
+	    "# HELP gamigate_db_batches_total Transactions shared by several inbound messages "
+	    "(group commit).\n"
+	    "# TYPE gamigate_db_batches_total counter\n"
+	    "gamigate_db_batches_total %llu\n"
+	    "# HELP gamigate_db_batched_jobs_total Messages committed in shared transactions.\n"
+	    "# TYPE gamigate_db_batched_jobs_total counter\n"
+	    "gamigate_db_batched_jobs_total %llu\n"
+	    "# HELP gamigate_db_batch_failures_total Shared transactions rolled back (their "
+	    "messages then ran alone).\n"
+	    "# TYPE gamigate_db_batch_failures_total counter\n"
+	    "gamigate_db_batch_failures_total %llu\n"
 	    "# HELP gamigate_db_tx_retries_total Transactions retried (deadlock, lock wait, "
 	    "lost connection).\n"
 	    "# TYPE gamigate_db_tx_retries_total counter\n"
@@ -106,9 +117,10 @@ ops_metrics(struct http_ctx *ctx)
 	    "gamigate_build_info{version=\"%s\",schema=\"%d\"} 1\n",
 	    ps.workers, ps.busy, ps.queued, ps.queue_max, (unsigned long long)ps.completed,
 	    (unsigned long long)ps.errors, (unsigned long long)ps.rejected,
-	    (unsigned long long)db_stat_retries(), (unsigned long long)db_stat_reconnects(),
-	    hs.up ? 1 : 0, hs.schema_version, (long long)(time(NULL) - env->started), env->version,
-	    migrate_latest());
+	    (unsigned long long)ps.batches, (unsigned long long)ps.batched_jobs,
+	    (unsigned long long)ps.batch_failures, (unsigned long long)db_stat_retries(),
+	    (unsigned long long)db_stat_reconnects(), hs.up ? 1 : 0, hs.schema_version,
+	    (long long)(time(NULL) - env->started), env->version, migrate_latest());
 	http_reply(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
 	buf_free(&b);
 }

@@ -286,7 +286,14 @@ http_reply_error(struct http_ctx *ctx, int status, const char *message)
 int
 http_submit(struct http_ctx *ctx, db_job_run_fn *run, db_job_done_fn *done, void *arg)
 {
-	if (db_pool_submit(ctx->srv->env->pool, run, done, arg) == 0)
+	return http_submit_batchable(ctx, NULL, run, done, arg);
+}
+
+int
+http_submit_batchable(struct http_ctx *ctx, const struct db_batch_kind *kind, db_job_run_fn *run,
+                      db_job_done_fn *done, void *arg)
+{
+	if (db_pool_submit_batchable(ctx->srv->env->pool, kind, run, done, arg) == 0)
 		return 0;
 	metrics_rejected(ctx->srv->metrics, "queue_full");
 	evhttp_add_header(evhttp_request_get_output_headers(ctx->req), "Retry-After", "1");

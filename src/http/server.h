@@ -80,6 +80,10 @@ void http_reply_error(struct http_ctx *ctx, int status, const char *message);
 /* Submits a database job for this request. On a full queue it answers 503 at once,
  * counts it and returns -1: the caller must then free arg and not touch ctx again. */
 int http_submit(struct http_ctx *ctx, db_job_run_fn *run, db_job_done_fn *done, void *arg);
+/* As http_submit, for a job that may share a transaction with others of its kind
+ * (group commit, see store/pool.h). */
+int http_submit_batchable(struct http_ctx *ctx, const struct db_batch_kind *kind,
+                          db_job_run_fn *run, db_job_done_fn *done, void *arg);
 
 /* Checks "Authorization: Bearer <admin.token>" in constant time; on failure answers
  * 401 and returns -1 (ctx is gone). 0 when authorised. */

@@ -121,11 +121,10 @@ check_access(struct http_ctx *ctx, enum adapter a, const char *given_secret)
 	return 0;
 }
 
-static int
-sms_job_run(struct db_conn *conn, void *arg, struct db_error *err)
+static void
+job_input(struct sms_job *job, struct sms_in *in_r)
 {
-	struct sms_job *job = arg;
-	struct sms_in in = {
+	*in_r = (struct sms_in){
 	    .adapter = adapter_names[job->adapter],
 	    .provider_id = job->provider_id,
 	    .msisdn = job->msisdn,
@@ -135,8 +134,28 @@ sms_job_run(struct db_conn *conn, void *arg, struct db_error *err)
 	    .raw_charset = job->charset,
 	    .text = buf_cstr(&job->text),
 	};
+}
+
+static int
+sms_job_run(struct db_conn *conn, void *arg, struct db_error *err)
+{
+	struct sms_job *job = arg;
+	struct sms_in in;
+	job_input(job, &in);
 	return sms_process(conn, job->rules, &in, &job->out, err);
 }
+
+/* The same message as one part of a batch sharing a transaction (store/pool.h). */
+static int
+sms_job_part(struct db_conn *conn, void *arg, struct db_error *err)
+{
+	struct sms_job *job = arg;
+	struct sms_in in;
+	job_input(job, &in);
+	return sms_process_part(conn, job->rules, &in, &job->out, err);
+}
+
+static const struct db_batch_kind sms_batch = {.part = sms_job_part};
 
 static void
 reply_kannel(struct http_ctx *ctx, const struct sms_out *out)
@@ -291,7 +310,7 @@ submit(struct http_ctx *ctx, enum adapter a, const char *id, size_t id_len, cons
 	snprintf(job->recipient, sizeof(job->recipient), "%s", to);
 	snprintf(job->charset, sizeof(job->charset), "%s", charset);
 	buf_append(&job->raw, raw, raw_len);
-	if (http_submit(ctx, sms_job_run, sms_job_done, job) < 0)
+	if (http_submit_batchable(ctx, &sms_batch, sms_job_run, sms_job_done, job) < 0)
 		job_free(job);
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 struct db_job {
+	const struct db_batch_kind *kind; /* NULL: always alone */
 	db_job_run_fn *run;
 	db_job_done_fn *done;
 	void *arg;
@@ -36,10 +37,13 @@ struct db_pool {
 	pthread_cond_t cv;
 	struct db_job *head, *tail; /* waiting jobs */
 	struct db_job *done_head, *done_tail;
-	unsigned queued, queue_max, busy;
+	unsigned queued, queue_max, busy, batch_max;
 	bool closing;
-	uint64_t completed, errors, rejected;
+	uint64_t completed, errors, rejected, batches, batched_jobs, batch_failures;
 };
+
+/* The most jobs a batch holds whatever the setting: bounds the worker's array. */
+#define BATCH_LIMIT 64
 
 static void
 list_push(struct db_job **head, struct db_job **tail, struct db_job *job)
@@ -52,37 +56,109 @@ list_push(struct db_job **head, struct db_job **tail, struct db_job *job)
 	*tail = job;
 }
 
+/* With the mutex held: takes the first queued job and, when it has a batch kind, up to
+ * batch_max - 1 more queued jobs of that kind (in queue order) into jobs. Returns how
+ * many were taken (0 when the queue is empty). */
+static unsigned
+take_jobs(struct db_pool *pool, struct db_job **jobs)
+{
+	struct db_job *first = pool->head;
+	unsigned n = 0;
+
+	if (first == NULL)
+		return 0;
+	pool->head = first->next;
+	if (pool->head == NULL)
+		pool->tail = NULL;
+	jobs[n++] = first;
+	if (first->kind != NULL) {
+		struct db_job *prev = NULL, *j = pool->head;
+		while (j != NULL && n < pool->batch_max) {
+			struct db_job *next = j->next;
+			if (j->kind == first->kind) {
+				if (prev != NULL)
+					prev->next = next;
+				else
+					pool->head = next;
+				if (pool->tail == j)
+					pool->tail = prev;
+				jobs[n++] = j;
+			} else {
+				prev = j;
+			}
+			j = next;
+		}
+	}
+	pool->queued -= n;
+	return n;
+}
+
+/* Runs n >= 2 jobs of one kind in one transaction. 0 committed (their results are
+ * set), -1 rolled back (nothing of them stays; they must run alone). */
+static int
+run_batch(struct db_conn *conn, struct db_job **jobs, unsigned n)
+{
+	struct db_error err, ignored;
+
+	if (db_exec_plain(conn, "START TRANSACTION", &err) < 0)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		memset(&jobs[i]->err, 0, sizeof(jobs[i]->err));
+		if (jobs[i]->kind->part(conn, jobs[i]->arg, &err) < 0)
+			goto fail;
+		jobs[i]->result = 0;
+	}
+	if (db_exec_plain(conn, "COMMIT", &err) == 0)
+		return 0;
+fail:
+	db_exec_plain(conn, "ROLLBACK", &ignored);
+	return -1;
+}
+
 static void *
 worker_main(void *arg)
 {
 	struct db_pool *pool = arg;
 	struct db_conn *conn = db_conn_new(&pool->settings);
+	struct db_job *jobs[BATCH_LIMIT];
 
 	for (;;) {
 		pthread_mutex_lock(&pool->mu);
 		while (pool->head == NULL && !pool->closing)
 			pthread_cond_wait(&pool->cv, &pool->mu);
-		struct db_job *job = pool->head;
-		if (job == NULL) {
+		unsigned n = take_jobs(pool, jobs);
+		if (n == 0) {
 			pthread_mutex_unlock(&pool->mu);
 			break; /* closing and nothing left */
 		}
-		pool->head = job->next;
-		if (pool->head == NULL)
-			pool->tail = NULL;
-		pool->queued--;
 		pool->busy++;
 		pthread_mutex_unlock(&pool->mu);
 
-		memset(&job->err, 0, sizeof(job->err));
-		job->result = job->run(conn, job->arg, &job->err);
+		int batched = n > 1 ? run_batch(conn, jobs, n) : -1;
+		if (batched < 0) {
+			/* Alone: a single job, or every job of a batch that was rolled back. */
+			for (unsigned i = 0; i < n; i++) {
+				memset(&jobs[i]->err, 0, sizeof(jobs[i]->err));
+				jobs[i]->result = jobs[i]->run(conn, jobs[i]->arg, &jobs[i]->err);
+			}
+		}
 
 		pthread_mutex_lock(&pool->mu);
 		pool->busy--;
-		pool->completed++;
-		if (job->result < 0)
-			pool->errors++;
-		list_push(&pool->done_head, &pool->done_tail, job);
+		if (n > 1) {
+			if (batched == 0) {
+				pool->batches++;
+				pool->batched_jobs += n;
+			} else {
+				pool->batch_failures++;
+			}
+		}
+		for (unsigned i = 0; i < n; i++) {
+			pool->completed++;
+			if (jobs[i]->result < 0)
+				pool->errors++;
+			list_push(&pool->done_head, &pool->done_tail, jobs[i]);
+		}
 		pthread_mutex_unlock(&pool->mu);
 		event_active(pool->wake, EV_READ, 0);
 	}
@@ -124,6 +200,7 @@ db_pool_new(struct event_base *base, const struct db_settings *settings, unsigne
 	pool->base = base;
 	db_settings_copy(&pool->settings, settings);
 	pool->queue_max = queue_max;
+	pool->batch_max = 1;
 	pthread_mutex_init(&pool->mu, NULL);
 	pthread_cond_init(&pool->cv, NULL);
 	pool->wake = event_new(base, -1, EV_PERSIST, wake_cb, pool);
@@ -139,8 +216,23 @@ db_pool_new(struct event_base *base, const struct db_settings *settings, unsigne
 	return pool;
 }
 
+void
+db_pool_set_batch_max(struct db_pool *pool, unsigned batch_max)
+{
+	pthread_mutex_lock(&pool->mu);
+	pool->batch_max = batch_max < 1 ? 1 : batch_max > BATCH_LIMIT ? BATCH_LIMIT : batch_max;
+	pthread_mutex_unlock(&pool->mu);
+}
+
 int
 db_pool_submit(struct db_pool *pool, db_job_run_fn *run, db_job_done_fn *done, void *arg)
+{
+	return db_pool_submit_batchable(pool, NULL, run, done, arg);
+}
+
+int
+db_pool_submit_batchable(struct db_pool *pool, const struct db_batch_kind *kind, db_job_run_fn *run,
+                         db_job_done_fn *done, void *arg)
 {
 	pthread_mutex_lock(&pool->mu);
 	if (pool->closing || pool->queued >= pool->queue_max) {
@@ -149,6 +241,7 @@ db_pool_submit(struct db_pool *pool, db_job_run_fn *run, db_job_done_fn *done, v
 		return -1;
 	}
 	struct db_job *job = xcalloc(1, sizeof(*job));
+	job->kind = kind;
 	job->run = run;
 	job->done = done;
 	job->arg = arg;
@@ -170,6 +263,9 @@ db_pool_stats(struct db_pool *pool, struct db_pool_stats *s)
 	s->completed = pool->completed;
 	s->errors = pool->errors;
 	s->rejected = pool->rejected;
+	s->batches = pool->batches;
+	s->batched_jobs = pool->batched_jobs;
+	s->batch_failures = pool->batch_failures;
 	pthread_mutex_unlock(&pool->mu);
 }
 

@@ -7,6 +7,15 @@
  * answer 503 instead of waiting. Jobs cannot be cancelled once submitted, so each must
  * be idempotent on its natural key.
  *
+ * Group commit: jobs submitted with a batch kind may share one transaction. A worker
+ * that takes such a job also takes the jobs of the same kind queued behind it (up to
+ * the batch size), runs each one's statements in one transaction and commits once: one
+ * commit and one log flush for many messages under load, while a lone job (an idle
+ * queue) runs alone as usual. If anything in the batch fails (a deadlock, a duplicate
+ * key, a lost connection), the batch is rolled back and every job in it runs again
+ * alone, with its own run function, so each job's outcome is its own. Results are
+ * handed to done only after the commit.
+ *
  * db_pool_new/submit/stats/free: event-loop thread only (stats may be read anywhere).
  * The run callback: a worker thread. The done callback: the event-loop thread.
  * Requires evthread_use_pthreads() before the event base was created.
@@ -34,6 +43,17 @@ struct db_pool_stats {
 	uint64_t completed;
 	uint64_t errors;
 	uint64_t rejected;
+	uint64_t batches;        /* transactions that committed two jobs or more */
+	uint64_t batched_jobs;   /* the jobs they held */
+	uint64_t batch_failures; /* batches rolled back (their jobs then ran alone) */
+};
+
+/* A kind of job that can share a transaction with others of its kind. */
+struct db_batch_kind {
+	/* The job's statements inside the batch's open transaction; must neither begin nor
+	 * end one, and must leave its results in arg. 0 ok, -1 with err (the batch is
+	 * rolled back and every job runs alone). */
+	int (*part)(struct db_conn *conn, void *arg, struct db_error *err);
 };
 
 /* Starts workers threads (they connect lazily, on their first job). */
@@ -43,6 +63,15 @@ struct db_pool *db_pool_new(struct event_base *base, const struct db_settings *s
 /* Queues a job. 0 queued (done will be called exactly once), -1 queue full or closing
  * (done will not be called; the caller still owns arg). */
 int db_pool_submit(struct db_pool *pool, db_job_run_fn *run, db_job_done_fn *done, void *arg);
+
+/* As db_pool_submit, for a job that may run in a batch of its kind (see above); run is
+ * how it runs alone. */
+int db_pool_submit_batchable(struct db_pool *pool, const struct db_batch_kind *kind,
+                             db_job_run_fn *run, db_job_done_fn *done, void *arg);
+
+/* The most jobs one batch may hold (1 = no batching; the default). Before the first
+ * submit. */
+void db_pool_set_batch_max(struct db_pool *pool, unsigned batch_max);
 
 void db_pool_stats(struct db_pool *pool, struct db_pool_stats *stats_r);
 

@@ -1,7 +1,8 @@
 /*
  * Integration: the worker pool with a real event loop and real connections — every
  * job's done callback runs once, on the loop thread; a full queue refuses at once;
- * shutdown delivers the jobs still queued.
+ * shutdown delivers the jobs still queued; batchable jobs queued together share one
+ * commit, and a batch that fails is rolled back and its jobs run alone.
  */
 #include "check.h"
 #include "store/pool.h"
@@ -105,12 +106,24 @@ gate_run(struct db_conn *conn, void *arg, struct db_error *err)
 	return 0;
 }
 
+/* When set, a done callback that brings the count to wait_for ends the loop. */
+static struct event_base *wait_base;
+static int wait_for;
+
+static void
+count_done(int *done)
+{
+	(*done)++;
+	if (wait_base != NULL && *done == wait_for)
+		event_base_loopexit(wait_base, NULL);
+}
+
 static void
 gate_done(void *arg, int result, const struct db_error *err)
 {
 	(void)result;
 	(void)err;
-	(*(int *)arg)++;
+	count_done(arg);
 }
 
 static void
@@ -148,6 +161,158 @@ test_full_queue_refuses_at_once(void)
 	testdb_drop(&s);
 }
 
+/* Group commit: a batchable job inserts its key, marked by how it ran. */
+struct bjob {
+	const char *key;
+	int *done;
+	int result;
+	unsigned err_code;
+};
+
+static int
+bjob_insert(struct db_conn *conn, const struct bjob *j, const char *mode, struct db_error *err)
+{
+	struct db_param p[] = {DB_PARAM_STR(j->key), DB_PARAM_STR(mode)};
+	return db_exec(conn, "INSERT INTO batch_t (k, mode) VALUES (?, ?)", p, 2, NULL, NULL, NULL,
+	               err);
+}
+
+static int
+bjob_part(struct db_conn *conn, void *arg, struct db_error *err)
+{
+	return bjob_insert(conn, arg, "batch", err);
+}
+
+static int
+bjob_run(struct db_conn *conn, void *arg, struct db_error *err)
+{
+	return bjob_insert(conn, arg, "alone", err);
+}
+
+static void
+bjob_done(void *arg, int result, const struct db_error *err)
+{
+	struct bjob *j = arg;
+	j->result = result;
+	j->err_code = err->code;
+	count_done(j->done);
+}
+
+static const struct db_batch_kind bkind = {.part = bjob_part};
+
+static void
+hold_worker(struct db_pool *pool, int *done)
+{
+	pthread_mutex_lock(&gate_mu);
+	gate_open = 0;
+	gate_entered = 0;
+	pthread_mutex_unlock(&gate_mu);
+	CHECK(db_pool_submit(pool, gate_run, gate_done, done) == 0);
+	pthread_mutex_lock(&gate_mu);
+	while (gate_entered == 0)
+		pthread_cond_wait(&gate_cv, &gate_mu);
+	pthread_mutex_unlock(&gate_mu);
+}
+
+static void
+release_worker(void)
+{
+	pthread_mutex_lock(&gate_mu);
+	gate_open = 1;
+	pthread_cond_broadcast(&gate_cv);
+	pthread_mutex_unlock(&gate_mu);
+}
+
+/* Runs the loop until wait_for done callbacks came (30 s only against a hang). */
+static void
+run_until(struct event_base *base, int n)
+{
+	struct timeval guard = {30, 0};
+	wait_base = base;
+	wait_for = n;
+	event_base_loopexit(base, &guard);
+	event_base_dispatch(base);
+	wait_base = NULL;
+}
+
+static long
+count_rows(struct db_conn *conn, const char *sql)
+{
+	struct db_error err;
+	long n = -1;
+	CHECK(db_exec(conn, sql, NULL, 0, row_value, &n, NULL, &err) == 0);
+	return n;
+}
+
+static void
+test_batches_share_a_commit_and_fall_back_alone(void)
+{
+	struct db_settings s;
+	struct db_error err;
+	testdb_create("pool_batch", &s);
+	struct db_conn *conn = db_conn_new(&s);
+	CHECK(db_exec_plain(conn,
+	                    "CREATE TABLE batch_t (k VARCHAR(8) PRIMARY KEY, mode VARCHAR(8))"
+	                    " ENGINE=InnoDB",
+	                    &err) == 0);
+	struct event_base *base = event_base_new();
+	struct db_pool *pool = db_pool_new(base, &s, 1, 100);
+	db_pool_set_batch_max(pool, 4);
+	int done = 0;
+
+	/* Round 1: while the one worker is held, five batchable jobs and a plain one queue;
+	 * the first four share a transaction, the plain one and the fifth run alone. */
+	struct bjob r1[5] = {{"a", &done, 9, 0},
+	                     {"b", &done, 9, 0},
+	                     {"c", &done, 9, 0},
+	                     {"d", &done, 9, 0},
+	                     {"e", &done, 9, 0}};
+	hold_worker(pool, &done);
+	CHECK(db_pool_submit_batchable(pool, &bkind, bjob_run, bjob_done, &r1[0]) == 0);
+	CHECK(db_pool_submit(pool, gate_run, gate_done, &done) == 0);
+	for (int i = 1; i < 5; i++)
+		CHECK(db_pool_submit_batchable(pool, &bkind, bjob_run, bjob_done, &r1[i]) == 0);
+	release_worker();
+	run_until(base, 7);
+	CHECK(done == 7);
+	for (int i = 0; i < 5; i++)
+		CHECK(r1[i].result == 0);
+	CHECK(count_rows(conn, "SELECT COUNT(*) FROM batch_t WHERE mode = 'batch'") == 4);
+	CHECK(count_rows(conn, "SELECT COUNT(*) FROM batch_t WHERE mode = 'alone' AND k = 'e'") ==
+	      1);
+	struct db_pool_stats st;
+	db_pool_stats(pool, &st);
+	CHECK(st.batches == 1);
+	CHECK(st.batched_jobs == 4);
+	CHECK(st.batch_failures == 0);
+
+	/* Round 2: "c" is a duplicate. The batch rolls back (nothing of "f" or "g" stays from
+	 * it), every job runs alone: "f", "g" and "h" are stored once, "c" fails on its own. */
+	done = 0;
+	struct bjob r2[4] = {
+	    {"f", &done, 9, 0}, {"g", &done, 9, 0}, {"c", &done, 9, 0}, {"h", &done, 9, 0}};
+	hold_worker(pool, &done);
+	for (int i = 0; i < 4; i++)
+		CHECK(db_pool_submit_batchable(pool, &bkind, bjob_run, bjob_done, &r2[i]) == 0);
+	release_worker();
+	run_until(base, 5);
+	CHECK(done == 5);
+	CHECK(r2[0].result == 0 && r2[1].result == 0 && r2[3].result == 0);
+	CHECK(r2[2].result == -1 && r2[2].err_code == 1062);
+	CHECK(count_rows(conn, "SELECT COUNT(*) FROM batch_t WHERE k IN ('f', 'g', 'h')"
+	                       " AND mode = 'alone'") == 3);
+	CHECK(count_rows(conn, "SELECT COUNT(*) FROM batch_t") == 8);
+	db_pool_stats(pool, &st);
+	CHECK(st.batches == 1);
+	CHECK(st.batch_failures == 1);
+	CHECK(st.errors == 1);
+
+	db_pool_free(pool, 0);
+	event_base_free(base);
+	db_conn_free(conn);
+	testdb_drop(&s);
+}
+
 int
 main(void)
 {
@@ -155,6 +320,7 @@ main(void)
 	db_library_init();
 	RUN(test_jobs_complete_on_loop_thread);
 	RUN(test_full_queue_refuses_at_once);
+	RUN(test_batches_share_a_commit_and_fall_back_alone);
 	db_library_end();
 	libevent_global_shutdown();
 	return check_summary();

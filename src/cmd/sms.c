@@ -9,6 +9,7 @@
  * (1062): the transaction rolls back and the stored reply of the winner is returned.
  */
 #include "cmd/sms.h"
+#include "core/xalloc.h"
 #include "cmd/command.h"
 #include "cmd/rules.h"
 #include "route/grammar.h"
@@ -18,6 +19,7 @@
 #include "text/template.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -40,6 +42,8 @@ static void
 out_reset(struct sms_out *out)
 {
 	out->duplicate = 0;
+	out->record_pending = 0;
+	out->record_id[0] = '\0';
 	out->outcome[0] = out->command[0] = out->lang[0] = out->encoding[0] = '\0';
 	out->segments = 0;
 	buf_reset(&out->reply);
@@ -101,6 +105,28 @@ render_reply(const struct cmd_ctx *ctx, struct sms_out *out)
 	out->segments = info.segments;
 	if (strcmp(out->outcome, "") == 0)
 		snprintf(out->outcome, sizeof(out->outcome), "replied");
+}
+
+/* The record of a processed message (pointing into in and out). */
+static void
+record_of(const struct sms_in *in, struct sms_out *out, struct inbound_record *rec)
+{
+	*rec = (struct inbound_record){
+	    .adapter = in->adapter,
+	    .provider_id = out->record_id,
+	    .msisdn = in->msisdn,
+	    .recipient = in->recipient,
+	    .raw = in->raw,
+	    .raw_len = in->raw_len,
+	    .raw_charset = in->raw_charset,
+	    .text = in->text,
+	    .command = out->command[0] ? out->command : NULL,
+	    .outcome = out->outcome,
+	    .reply = buf_cstr(&out->reply),
+	    .reply_lang = out->reply.len > 0 ? out->lang : NULL,
+	    .reply_encoding = out->reply.len > 0 ? out->encoding : NULL,
+	    .reply_segments = out->reply.len > 0 ? out->segments : 0,
+	};
 }
 
 static int
@@ -189,23 +215,29 @@ sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 	}
 	render_reply(&ctx, out);
 
-	struct inbound_record rec = {
-	    .adapter = in->adapter,
-	    .provider_id = tx->provider_id,
-	    .msisdn = in->msisdn,
-	    .recipient = in->recipient,
-	    .raw = in->raw,
-	    .raw_len = in->raw_len,
-	    .raw_charset = in->raw_charset,
-	    .text = in->text,
-	    .command = out->command[0] ? out->command : NULL,
-	    .outcome = out->outcome,
-	    .reply = buf_cstr(&out->reply),
-	    .reply_lang = out->reply.len > 0 ? out->lang : NULL,
-	    .reply_encoding = out->reply.len > 0 ? out->encoding : NULL,
-	    .reply_segments = out->reply.len > 0 ? out->segments : 0,
-	};
+	snprintf(out->record_id, sizeof(out->record_id), "%s", tx->provider_id);
+	if (tx->in_batch) {
+		out->record_pending = 1; /* sms_record_batch writes it with the others */
+		return 0;
+	}
+	struct inbound_record rec;
+	record_of(in, out, &rec);
 	return inbound_insert(conn, &rec, err);
+}
+
+int
+sms_record_batch(struct db_conn *conn, const struct sms_in *ins, struct sms_out *const *outs,
+                 size_t n, struct db_error *err)
+{
+	struct inbound_record *recs = xcalloc(n > 0 ? n : 1, sizeof(*recs));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (outs[i]->record_pending)
+			record_of(&ins[i], outs[i], &recs[k++]);
+	}
+	int rc = inbound_insert_many(conn, recs, k, err);
+	free(recs);
+	return rc;
 }
 
 /* The transaction's identity and the grammar's reading, before any database work. */

@@ -35,6 +35,9 @@ struct sms_out {
 	char lang[3];
 	char encoding[9]; /* gsm7 / ucs2 */
 	unsigned segments;
+	/* sms_process_part only: the record still to be written by sms_record_batch */
+	int record_pending;
+	char record_id[81]; /* the provider id (or hash id) it is stored under */
 };
 
 /* Processes one message. out must be zeroed by the caller (its buffer is reused);
@@ -49,6 +52,11 @@ int sms_process(struct db_conn *conn, const struct sms_rules *rules, const struc
  * 0 ok, -1 with err set. */
 int sms_process_part(struct db_conn *conn, const struct sms_rules *rules, const struct sms_in *in,
                      struct sms_out *out, struct db_error *err);
+
+/* Writes the records sms_process_part left pending (record_pending) for n messages of
+ * one batch in one statement, in the same transaction. 0 ok, -1 with err set. */
+int sms_record_batch(struct db_conn *conn, const struct sms_in *ins, struct sms_out *const *outs,
+                     size_t n, struct db_error *err);
 void sms_out_free(struct sms_out *out);
 
 #endif

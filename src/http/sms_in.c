@@ -155,7 +155,24 @@ sms_job_part(struct db_conn *conn, void *arg, struct db_error *err)
 	return sms_process_part(conn, job->rules, &in, &job->out, err);
 }
 
-static const struct db_batch_kind sms_batch = {.part = sms_job_part};
+/* The records of a whole batch in one statement. */
+static int
+sms_job_finish(struct db_conn *conn, void *const *args, unsigned n, struct db_error *err)
+{
+	struct sms_in *ins = xcalloc(n, sizeof(*ins));
+	struct sms_out **outs = xcalloc(n, sizeof(*outs));
+	for (unsigned i = 0; i < n; i++) {
+		struct sms_job *job = args[i];
+		job_input(job, &ins[i]);
+		outs[i] = &job->out;
+	}
+	int rc = sms_record_batch(conn, ins, outs, n, err);
+	free(ins);
+	free(outs);
+	return rc;
+}
+
+static const struct db_batch_kind sms_batch = {.part = sms_job_part, .finish = sms_job_finish};
 
 static void
 reply_kannel(struct http_ctx *ctx, const struct sms_out *out)

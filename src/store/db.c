@@ -424,6 +424,82 @@ db_exec(struct db_conn *c, const char *sql, const struct db_param *params, size_
 	return 0;
 }
 
+int
+db_exec_bulk(struct db_conn *c, const char *sql, const struct db_param *params, size_t nrows,
+             size_t ncols, struct db_error *err)
+{
+	MYSQL_BIND binds[MAX_COLS];
+	MYSQL_STMT *stmt;
+	unsigned int array_size = (unsigned int)nrows;
+	int rc = -1;
+
+	err->code = 0;
+	err->msg[0] = '\0';
+	if (ncols == 0 || ncols > MAX_COLS || nrows == 0) {
+		set_error(err, 0, "bulk: bad shape");
+		return -1;
+	}
+	if (db_conn_ensure(c, err) < 0)
+		return -1;
+	stmt = stmt_get(c, sql, err);
+	if (stmt == NULL) {
+		after_error(c, err);
+		return -1;
+	}
+	if (mysql_stmt_param_count(stmt) != ncols) {
+		set_error(err, 0, "parameter count does not match the statement");
+		return -1;
+	}
+	/* Column-wise arrays: one buffer per column, one value (and length and indicator)
+	 * per row; a column's rows are all strings or all integers (NULL in either). */
+	void **values = xcalloc(ncols * nrows, sizeof(void *));
+	long long *ints = xcalloc(ncols * nrows, sizeof(long long));
+	unsigned long *lengths = xcalloc(ncols * nrows, sizeof(unsigned long));
+	char *indicators = xcalloc(ncols * nrows, 1);
+	memset(binds, 0, sizeof(binds));
+	for (size_t col = 0; col < ncols; col++) {
+		enum db_param_type type = DB_NULL;
+		for (size_t r = 0; r < nrows; r++) {
+			const struct db_param *p = &params[r * ncols + col];
+			size_t k = col * nrows + r;
+			if (p->type == DB_NULL) {
+				indicators[k] = STMT_INDICATOR_NULL;
+				continue;
+			}
+			if (type != DB_NULL && type != p->type) {
+				set_error(err, 0, "bulk: a column mixes strings and integers");
+				goto out;
+			}
+			type = p->type;
+			if (p->type == DB_INT) {
+				ints[k] = p->i;
+			} else {
+				values[k] = (void *)p->s;
+				lengths[k] = (unsigned long)p->len;
+			}
+		}
+		binds[col].buffer_type = type == DB_INT ? MYSQL_TYPE_LONGLONG : MYSQL_TYPE_STRING;
+		binds[col].buffer =
+		    type == DB_INT ? (void *)&ints[col * nrows] : (void *)&values[col * nrows];
+		binds[col].length = &lengths[col * nrows];
+		binds[col].u.indicator = &indicators[col * nrows];
+	}
+	if (mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &array_size) != 0 ||
+	    mysql_stmt_bind_param(stmt, binds) != 0 || mysql_stmt_execute(stmt) != 0) {
+		set_error(err, mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
+		after_error(c, err);
+		goto out;
+	}
+	c->insert_id = mysql_stmt_insert_id(stmt);
+	rc = 0;
+out:
+	free(values);
+	free(ints);
+	free(lengths);
+	free(indicators);
+	return rc;
+}
+
 uint64_t
 db_insert_id(const struct db_conn *c)
 {

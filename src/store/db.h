@@ -92,6 +92,14 @@ int db_exec(struct db_conn *conn, const char *sql, const struct db_param *params
  * outside input. 0 ok, -1 with err set. */
 int db_exec_plain(struct db_conn *conn, const char *sql, struct db_error *err);
 
+/* Runs an INSERT (or UPDATE) once for each of nrows rows of ncols params in one round
+ * trip (MariaDB array binding). params is row by row: params[row * ncols + col]; in one
+ * column every row is a string or every row an integer (or NULL). Used only by
+ * statements that run in bulk (the statement is cached by its text). Meant for a
+ * transaction that is rolled back when it fails. 0 ok, -1 with err set. */
+int db_exec_bulk(struct db_conn *conn, const char *sql, const struct db_param *params, size_t nrows,
+                 size_t ncols, struct db_error *err);
+
 /* The id the last db_exec on conn generated (AUTO_INCREMENT), or the value it gave
  * LAST_INSERT_ID(expr); 0 when none. No round trip. */
 uint64_t db_insert_id(const struct db_conn *conn);

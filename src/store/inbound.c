@@ -2,6 +2,7 @@
  * inbound — SQL for inbound_messages. Worker threads.
  */
 #include "store/inbound.h"
+#include "core/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,28 +71,54 @@ str_or_null(const char *s)
 	return DB_PARAM_STR(s);
 }
 
+#define INBOUND_COLUMNS 13
+
+/* The record's values in the column order of INSERT_SQL. */
+static void
+record_params(const struct inbound_record *r, struct db_param *p)
+{
+	p[0] = DB_PARAM_STR(r->adapter);
+	p[1] = DB_PARAM_STR(r->provider_id);
+	p[2] = DB_PARAM_STR(r->msisdn);
+	p[3] = DB_PARAM_STR(r->recipient);
+	p[4] = (struct db_param){.type = DB_STR, .s = r->raw, .len = r->raw_len};
+	p[5] = DB_PARAM_STR(r->raw_charset);
+	p[6] = DB_PARAM_STR(r->text);
+	p[7] = str_or_null(r->command);
+	p[8] = DB_PARAM_STR(r->outcome);
+	p[9] = DB_PARAM_STR(r->reply);
+	p[10] = str_or_null(r->reply_lang);
+	p[11] = str_or_null(r->reply_encoding);
+	p[12] = DB_PARAM_INT((long long)r->reply_segments);
+}
+
+#define INSERT_SQL                                                                                 \
+	"INSERT INTO inbound_messages (adapter, provider_id, msisdn, recipient,"                   \
+	" raw_text, raw_charset, text, command, outcome, reply, reply_lang,"                       \
+	" reply_encoding, reply_segments, received_at)"                                            \
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))"
+
 int
 inbound_insert(struct db_conn *conn, const struct inbound_record *r, struct db_error *err)
 {
-	struct db_param p[] = {
-	    DB_PARAM_STR(r->adapter),
-	    DB_PARAM_STR(r->provider_id),
-	    DB_PARAM_STR(r->msisdn),
-	    DB_PARAM_STR(r->recipient),
-	    {.type = DB_STR, .s = r->raw, .len = r->raw_len},
-	    DB_PARAM_STR(r->raw_charset),
-	    DB_PARAM_STR(r->text),
-	    str_or_null(r->command),
-	    DB_PARAM_STR(r->outcome),
-	    DB_PARAM_STR(r->reply),
-	    str_or_null(r->reply_lang),
-	    str_or_null(r->reply_encoding),
-	    DB_PARAM_INT((long long)r->reply_segments),
-	};
-	return db_exec(conn,
-	               "INSERT INTO inbound_messages (adapter, provider_id, msisdn, recipient,"
-	               " raw_text, raw_charset, text, command, outcome, reply, reply_lang,"
-	               " reply_encoding, reply_segments, received_at)"
-	               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))",
-	               p, sizeof(p) / sizeof(p[0]), NULL, NULL, NULL, err);
+	struct db_param p[INBOUND_COLUMNS];
+	record_params(r, p);
+	return db_exec(conn, INSERT_SQL, p, INBOUND_COLUMNS, NULL, NULL, NULL, err);
+}
+
+int
+inbound_insert_many(struct db_conn *conn, const struct inbound_record *recs, size_t n,
+                    struct db_error *err)
+{
+	if (n == 0)
+		return 0;
+	if (n == 1)
+		return inbound_insert(conn, &recs[0], err);
+	struct db_param *p = xcalloc(n * INBOUND_COLUMNS, sizeof(*p));
+	for (size_t i = 0; i < n; i++)
+		record_params(&recs[i], &p[i * INBOUND_COLUMNS]);
+	/* Its own statement text: a statement prepared for bulk keeps its array size. */
+	int rc = db_exec_bulk(conn, INSERT_SQL " /* bulk */", p, n, INBOUND_COLUMNS, err);
+	free(p);
+	return rc;
 }

@@ -52,4 +52,9 @@ int inbound_count_recent(struct db_conn *conn, const char *msisdn, long seconds,
 /* Stores the record. A duplicate (adapter, provider_id) fails with err->code 1062. */
 int inbound_insert(struct db_conn *conn, const struct inbound_record *rec, struct db_error *err);
 
+/* Records n messages in one round trip (one statement with array binding). A duplicate
+ * fails the whole statement (1062). 0 ok, -1 with err set. */
+int inbound_insert_many(struct db_conn *conn, const struct inbound_record *recs, size_t n,
+                        struct db_error *err);
+
 #endif

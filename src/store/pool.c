@@ -108,6 +108,13 @@ run_batch(struct db_conn *conn, struct db_job **jobs, unsigned n)
 			goto fail;
 		jobs[i]->result = 0;
 	}
+	if (jobs[0]->kind->finish != NULL) {
+		void *args[BATCH_LIMIT];
+		for (unsigned i = 0; i < n; i++)
+			args[i] = jobs[i]->arg;
+		if (jobs[0]->kind->finish(conn, args, n, &err) < 0)
+			goto fail;
+	}
 	if (db_exec_plain(conn, "COMMIT", &err) == 0)
 		return 0;
 fail:

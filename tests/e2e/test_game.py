@@ -186,6 +186,45 @@ class GameTest(harness.DaemonTest):
         self.assertEqual(len(already), len(replies) - 2, replies)
         self.assert_ledger_matches_balances()
 
+    def test_messages_queued_together_share_a_commit(self):
+        # One worker and 16 clients: messages wait in the queue together, so the worker
+        # runs them in shared transactions (group commit). Every message is recorded
+        # once, every member plays once, the ledger matches the balances.
+        self.load(running_campaign())
+        self.sql("INSERT INTO subscribers (msisdn, lang, joined_at, created_at, updated_at) "
+                 "SELECT CONCAT('+98912', LPAD(seq, 7, '0')), 'en', UTC_TIMESTAMP(6), "
+                 "UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM seq_0_to_319")
+        d = self.start("database.pool_size=1", "database.batch_max=8")
+        failures = []
+
+        def worker(k):
+            for i in range(k, 320, 16):
+                text = ("spin", "checkin", "points", "help")[i % 4]
+                try:
+                    self.send(d, text, "+98912%07d" % i, "g%d" % i)
+                except Exception as e:  # collected, asserted below
+                    failures.append(repr(e))
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(300)
+        self.assertEqual(failures, [])
+        self.assertEqual(self.sql("SELECT COUNT(*) FROM inbound_messages"), "320")
+        self.assertEqual(self.sql("SELECT COUNT(DISTINCT provider_id) FROM inbound_messages"),
+                         "320")
+        self.assertEqual(self.sql("SELECT COUNT(*) FROM spins"), "80")
+        self.assertEqual(self.sql("SELECT COUNT(*) FROM checkins"), "80")
+        self.assert_ledger_matches_balances()
+        batched = d.metric("gamigate_db_batched_jobs_total")
+        self.assertGreater(batched, 0, "no message shared a transaction")
+        # A message sent again (same id) after its batch committed: the stored reply.
+        body = json.dumps({"id": "g0", "from": "+989120000000", "to": "3000", "text": "spin"})
+        status, _, out = d.request("POST", "/sms/inbound", body=body.encode())
+        self.assertEqual(status, 200, out)
+        self.assertTrue(json.loads(out)["duplicate"])
+        self.assertEqual(self.sql("SELECT COUNT(*) FROM spins"), "80")
+
     def test_caps_hold_under_concurrent_spins_on_two_nodes(self):
         doc = running_campaign()
         doc["wheel"] = {

@@ -53,9 +53,17 @@ class ResilienceTest(harness.DaemonTest):
         lock = self.db.hold("LOCK TABLES nodes WRITE;")
         try:
             stuck = [harness.in_thread(d.admin, "/api/v1/status") for _ in range(5)]
-            harness.wait_for(lambda: d.metric("gamigate_db_pool_busy") == 2 and
-                             d.metric("gamigate_db_pool_queued") == 3, 30,
-                             "2 workers busy and 3 jobs queued")
+            seen = []
+
+            def two_busy_three_queued():
+                seen[:] = [d.metric("gamigate_db_pool_busy"),
+                           d.metric("gamigate_db_pool_queued")]
+                return seen == [2, 3]
+            try:
+                harness.wait_for(two_busy_three_queued, 30, "2 workers busy and 3 jobs queued")
+            except AssertionError:
+                raise AssertionError("busy, queued = %s; requests: %s" % (
+                    seen, [r for _, r in stuck]))
             # The loop answers probes while every worker waits on the database.
             for path in ("/healthz", "/metrics"):
                 t0 = time.monotonic()

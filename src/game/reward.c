@@ -93,34 +93,32 @@ tier_may_change(const struct campaign *c, long long qualifying, long long lot)
 }
 
 int
+reward_tier_after(struct db_conn *conn, const struct campaign *c, long long subscriber_id,
+                  long long qualifying, long long lot, struct db_error *err)
+{
+	if (c->ntiers == 0 || qualifying < 0 || lot <= 0 || !tier_may_change(c, qualifying, lot))
+		return 0;
+	return reward_update_tier(conn, c, subscriber_id, err);
+}
+
+int
 reward_apply(struct db_conn *conn, const struct campaign *c, long long subscriber_id,
              const struct campaign_reward *r, const char *reason, const char *ref, int take_voucher,
              struct reward_result *res, struct db_error *err)
 {
 	struct game_scope scope;
-	char key[160];
 
 	memset(res, 0, sizeof(*res));
 	reward_scope(c, &scope);
-	if (r->points != 0) {
-		snprintf(key, sizeof(key), "%s:p", ref);
-		long long qualifying = 0;
-		int rc = game_award_points(conn, &scope, subscriber_id, r->points, reason, key,
-		                           c->expiry_days, 1, &qualifying, err);
-		if (rc < 0)
+	if (r->points != 0 || r->chances != 0) {
+		struct game_award a;
+		if (game_award(conn, &scope, subscriber_id, r->points, r->chances, reason, ref,
+		               c->expiry_days, 1, &a, err) < 0)
 			return -1;
-		res->points = rc == 1 ? r->points : 0;
-		if (rc == 1 && r->points > 0 && tier_may_change(c, qualifying, r->points) &&
-		    reward_update_tier(conn, c, subscriber_id, err) < 0)
+		res->points = a.points;
+		res->chances = a.chances;
+		if (reward_tier_after(conn, c, subscriber_id, a.qualifying, a.points, err) < 0)
 			return -1;
-	}
-	if (r->chances != 0) {
-		snprintf(key, sizeof(key), "%s:c", ref);
-		int rc =
-		    game_award_chances(conn, &scope, subscriber_id, r->chances, reason, key, err);
-		if (rc < 0)
-			return -1;
-		res->chances = rc == 1 ? r->chances : 0;
 	}
 	if (take_voucher && r->voucher_pool[0] != '\0') {
 		int rc = game_take_voucher(conn, r->voucher_pool, subscriber_id, res->voucher, err);

@@ -28,6 +28,12 @@ int reward_apply(struct db_conn *conn, const struct campaign *c, long long subsc
 int reward_update_tier(struct db_conn *conn, const struct campaign *c, long long subscriber_id,
                        struct db_error *err);
 
+/* After an award of lot qualifying points that left the subscriber at qualifying (-1:
+ * unknown, nothing awarded): reward_update_tier, but only when the award can have
+ * changed the tier. 0 ok, -1 with err set. */
+int reward_tier_after(struct db_conn *conn, const struct campaign *c, long long subscriber_id,
+                      long long qualifying, long long lot, struct db_error *err);
+
 /* The key of the period containing now for a mission period: the local day
  * ("2026-03-21"), the Saturday starting the local week, or "campaign". */
 void reward_period_key(const struct campaign *c, enum mission_period period, time_t now,

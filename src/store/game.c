@@ -18,79 +18,141 @@ one_value(const struct db_row *row, void *arg)
 	return 0;
 }
 
-int
-game_award_points(struct db_conn *conn, const struct game_scope *scope, long long subscriber_id,
-                  long long delta, const char *reason, const char *ref, unsigned expiry_days,
-                  int qualifying, long long *qualifying_r, struct db_error *err)
+struct award_out {
+	struct game_award *a;
+	int rows;
+};
+
+static long long
+num(const char *v, long long if_null)
 {
-	uint64_t affected = 0;
-	long long lot = delta > 0 ? delta : 0;
-	long long days = delta > 0 ? (long long)expiry_days : 0;
-	struct db_param p[] = {
-	    DB_PARAM_INT(subscriber_id),
-	    DB_PARAM_STR(scope->campaign_id),
-	    DB_PARAM_INT(scope->campaign_version),
-	    DB_PARAM_INT(delta),
-	    DB_PARAM_STR(reason),
-	    DB_PARAM_STR(ref),
-	    DB_PARAM_INT(lot),
-	    DB_PARAM_INT(days),
-	    DB_PARAM_INT(days),
-	};
-	if (db_exec(
-	        conn,
-	        "INSERT INTO points_ledger (subscriber_id, campaign_id, campaign_version, delta,"
-	        " reason, ref, remaining, expires_at, created_at)"
-	        " VALUES (?, ?, ?, ?, ?, ?, ?, IF(? > 0, " NOW " + INTERVAL ? DAY, NULL), " NOW ")"
-	        " ON DUPLICATE KEY UPDATE id = id",
-	        p, sizeof(p) / sizeof(p[0]), NULL, NULL, &affected, err) < 0)
+	return v != NULL ? strtoll(v, NULL, 10) : if_null;
+}
+
+static int
+award_row(const struct db_row *row, void *arg)
+{
+	struct award_out *o = arg;
+	if (row->ncols != 3)
 		return -1;
-	if (affected == 0)
-		return 0;
-	struct db_param u[] = {DB_PARAM_INT(delta), DB_PARAM_INT(qualifying ? lot : 0),
-	                       DB_PARAM_INT(subscriber_id)};
-	/* LAST_INSERT_ID(expr) hands the new qualifying points back with the answer to the
-	 * UPDATE (db_insert_id), saving the read a tier check would need. */
-	if (db_exec(conn,
-	            "UPDATE subscribers SET points = points + ?,"
-	            " qualifying_points = LAST_INSERT_ID(qualifying_points + ?),"
-	            " updated_at = " NOW " WHERE id = ?",
-	            u, 3, NULL, NULL, NULL, err) < 0)
-		return -1;
-	if (qualifying_r != NULL)
-		*qualifying_r = (long long)db_insert_id(conn);
-	return 1;
+	o->rows++;
+	o->a->points = num(row->values[0], 0);
+	o->a->chances = num(row->values[1], 0);
+	o->a->qualifying = num(row->values[2], -1);
+	return 0;
 }
 
 int
-game_award_chances(struct db_conn *conn, const struct game_scope *scope, long long subscriber_id,
-                   long long delta, const char *reason, const char *ref, struct db_error *err)
+game_award(struct db_conn *conn, const struct game_scope *scope, long long subscriber_id,
+           long long points, long long chances, const char *reason, const char *ref,
+           unsigned expiry_days, int qualifying, struct game_award *out, struct db_error *err)
 {
-	uint64_t affected = 0;
+	struct award_out o = {out, 0};
 	struct db_param p[] = {
 	    DB_PARAM_INT(subscriber_id),
 	    DB_PARAM_STR(scope->campaign_id),
 	    DB_PARAM_INT(scope->campaign_version),
-	    DB_PARAM_INT(delta),
+	    DB_PARAM_INT(points),
+	    DB_PARAM_INT(chances),
 	    DB_PARAM_STR(reason),
 	    DB_PARAM_STR(ref),
+	    DB_PARAM_INT(expiry_days),
+	    DB_PARAM_INT(qualifying ? 1 : 0),
 	};
-	if (db_exec(
-	        conn,
-	        "INSERT INTO chances_ledger (subscriber_id, campaign_id, campaign_version, delta,"
-	        " reason, ref, created_at) VALUES (?, ?, ?, ?, ?, ?, " NOW ")"
-	        " ON DUPLICATE KEY UPDATE id = id",
-	        p, 6, NULL, NULL, &affected, err) < 0)
+	memset(out, 0, sizeof(*out));
+	out->qualifying = -1;
+	if (db_exec(conn, "CALL gg_award(?, ?, ?, ?, ?, ?, ?, ?, ?)", p, 9, award_row, &o, NULL,
+	            err) < 0)
 		return -1;
-	if (affected == 0)
-		return 0;
-	struct db_param u[] = {DB_PARAM_INT(delta), DB_PARAM_INT(subscriber_id)};
+	if (o.rows != 1) {
+		err->code = 0;
+		snprintf(err->msg, sizeof(err->msg), "gg_award answered %d rows", o.rows);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+code_row(const struct db_row *row, void *arg)
+{
+	char *code = arg;
+	snprintf(code, 101, "%s", row->values[0] != NULL ? row->values[0] : "");
+	return 0;
+}
+
+int
+game_take_voucher(struct db_conn *conn, const char *pool, long long subscriber_id, char *code_r,
+                  struct db_error *err)
+{
+	struct db_param p[] = {DB_PARAM_STR(pool), DB_PARAM_INT(subscriber_id)};
+	code_r[0] = '\0';
+	if (db_exec(conn, "CALL gg_take_voucher(?, ?)", p, 2, code_row, code_r, NULL, err) < 0)
+		return -1;
+	return code_r[0] != '\0' ? 1 : 0;
+}
+
+static int
+spin_row(const struct db_row *row, void *arg)
+{
+	struct game_spin_out *o = arg;
+	if (row->ncols != 7)
+		return -1;
+	o->answered = 1;
+	o->spun = num(row->values[0], 0) == 1;
+	o->fallback = num(row->values[1], 0) == 1;
+	snprintf(o->voucher, sizeof(o->voucher), "%s",
+	         row->values[2] != NULL ? row->values[2] : "");
+	o->points = num(row->values[3], 0);
+	o->chances = num(row->values[4], 0);
+	o->qualifying = num(row->values[5], -1);
+	o->done = (long)num(row->values[6], 0);
+	return 0;
+}
+
+int
+game_spin(struct db_conn *conn, const struct game_scope *scope, const struct game_spin_args *a,
+          struct game_spin_out *out, struct db_error *err)
+{
+	const struct game_spin_prize *pz = &a->prize, *fb = &a->fallback;
+	struct db_param p[] = {
+	    DB_PARAM_INT(a->subscriber_id),
+	    DB_PARAM_STR(scope->campaign_id),
+	    DB_PARAM_INT(scope->campaign_version),
+	    DB_PARAM_STR(a->day_key),
+	    DB_PARAM_INT(a->per_day),
+	    DB_PARAM_INT((long long)a->random_value),
+	    DB_PARAM_INT((long long)a->total_weight),
+	    DB_PARAM_INT(a->expiry_days),
+	    DB_PARAM_STR(pz->id),
+	    DB_PARAM_INT(pz->daily_cap),
+	    DB_PARAM_INT(pz->total_cap),
+	    DB_PARAM_STR(pz->pool),
+	    DB_PARAM_INT(pz->points),
+	    DB_PARAM_INT(pz->chances),
+	    DB_PARAM_STR(fb->id),
+	    DB_PARAM_INT(fb->daily_cap),
+	    DB_PARAM_INT(fb->total_cap),
+	    DB_PARAM_STR(fb->pool),
+	    DB_PARAM_INT(fb->points),
+	    DB_PARAM_INT(fb->chances),
+	    DB_PARAM_STR(a->mission_id),
+	    DB_PARAM_STR(a->period_key),
+	    DB_PARAM_INT(a->mission_points),
+	    DB_PARAM_INT(a->mission_chances),
+	    DB_PARAM_STR(a->mission_pool),
+	};
+	memset(out, 0, sizeof(*out));
 	if (db_exec(conn,
-	            "UPDATE subscribers SET chances = chances + ?, updated_at = " NOW
-	            " WHERE id = ?",
-	            u, 2, NULL, NULL, NULL, err) < 0)
+	            "CALL gg_spin(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	            " ?, ?, ?)",
+	            p, sizeof(p) / sizeof(p[0]), spin_row, out, NULL, err) < 0)
 		return -1;
-	return 1;
+	if (!out->answered) {
+		err->code = 0;
+		snprintf(err->msg, sizeof(err->msg), "gg_spin answered no row");
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -106,123 +168,6 @@ game_spins_today(struct db_conn *conn, const struct game_scope *scope, long long
 	            p, 3, one_value, &n, NULL, err) < 0)
 		return -1;
 	*count_r = (long)n;
-	return 0;
-}
-
-/* One counter of a prize (day_key, or '*' for the total) up by one while under cap:
- * created at 1 when missing. 1 taken, 0 at the cap, -1. */
-static int
-take_counter(struct db_conn *conn, const struct game_scope *scope, const char *prize_id,
-             const char *day_key, long long cap, struct db_error *err)
-{
-	uint64_t affected = 0;
-	struct db_param p[] = {DB_PARAM_STR(scope->campaign_id), DB_PARAM_STR(prize_id),
-	                       DB_PARAM_STR(day_key), DB_PARAM_INT(cap > 0 ? 1 : 0),
-	                       DB_PARAM_INT(cap)};
-	/* Affected rows: 1 inserted, 2 raised, 0 left as it was (at the cap). The row lock
-	 * makes concurrent spins on any node wait for each other here. */
-	if (db_exec(conn,
-	            "INSERT INTO wheel_prize_counters (campaign_id, prize_id, day_key, awarded)"
-	            " VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
-	            " awarded = IF(awarded < ?, awarded + 1, awarded)",
-	            p, 5, NULL, NULL, &affected, err) < 0)
-		return -1;
-	/* A cap of 0 inserts the row at 0: nothing taken. */
-	return affected == 2 || (affected == 1 && cap > 0) ? 1 : 0;
-}
-
-int
-game_take_prize(struct db_conn *conn, const struct game_scope *scope, const char *prize_id,
-                const char *day_key, long long daily_cap, long long total_cap, struct db_error *err)
-{
-	int day_ok = 1, total_ok = 1;
-	if (daily_cap >= 0 &&
-	    (day_ok = take_counter(conn, scope, prize_id, day_key, daily_cap, err)) < 0)
-		return -1;
-	if (day_ok == 1 && total_cap >= 0 &&
-	    (total_ok = take_counter(conn, scope, prize_id, "*", total_cap, err)) < 0)
-		return -1;
-	if (day_ok == 1 && total_ok == 0 && daily_cap >= 0) {
-		/* The total is used up: give the day's unit back (no savepoint round trips on
-		 * the common path). */
-		if (game_release_prize(conn, scope, prize_id, day_key, 1, 0, err) < 0)
-			return -1;
-	}
-	return day_ok == 1 && total_ok == 1 ? 1 : 0;
-}
-
-int
-game_release_prize(struct db_conn *conn, const struct game_scope *scope, const char *prize_id,
-                   const char *day_key, int daily, int total, struct db_error *err)
-{
-	struct db_param p[] = {DB_PARAM_STR(scope->campaign_id), DB_PARAM_STR(prize_id),
-	                       DB_PARAM_STR(daily ? day_key : ""), DB_PARAM_STR(total ? "*" : "")};
-	return db_exec(conn,
-	               "UPDATE wheel_prize_counters SET awarded = awarded - 1"
-	               " WHERE campaign_id = ? AND prize_id = ? AND day_key IN (?, ?)"
-	               " AND awarded > 0",
-	               p, 4, NULL, NULL, NULL, err);
-}
-
-struct code_out {
-	char *code;
-};
-
-static int
-code_row(const struct db_row *row, void *arg)
-{
-	struct code_out *o = arg;
-	snprintf(o->code, 101, "%s", row->values[0] != NULL ? row->values[0] : "");
-	return 0;
-}
-
-int
-game_take_voucher(struct db_conn *conn, const char *pool, long long subscriber_id, char *code_r,
-                  struct db_error *err)
-{
-	uint64_t affected = 0;
-	struct code_out out = {code_r};
-	struct db_param p[] = {DB_PARAM_INT(subscriber_id), DB_PARAM_STR(pool)};
-	code_r[0] = '\0';
-	/* LAST_INSERT_ID(id) remembers which row this UPDATE took, for the SELECT below. */
-	if (db_exec(conn,
-	            "UPDATE vouchers SET subscriber_id = ?, assigned_at = " NOW ","
-	            " id = LAST_INSERT_ID(id)"
-	            " WHERE pool = ? AND subscriber_id IS NULL ORDER BY id LIMIT 1",
-	            p, 2, NULL, NULL, &affected, err) < 0)
-		return -1;
-	if (affected == 0)
-		return 0;
-	if (db_exec(conn, "SELECT code FROM vouchers WHERE id = LAST_INSERT_ID()", NULL, 0,
-	            code_row, &out, NULL, err) < 0)
-		return -1;
-	return 1;
-}
-
-int
-game_record_spin(struct db_conn *conn, const struct game_scope *scope,
-                 const struct game_spin_row *r, long long *id_r, struct db_error *err)
-{
-	struct db_param p[] = {
-	    DB_PARAM_INT(r->subscriber_id),
-	    DB_PARAM_STR(scope->campaign_id),
-	    DB_PARAM_INT(scope->campaign_version),
-	    DB_PARAM_STR(r->day_key),
-	    DB_PARAM_INT(r->seq),
-	    DB_PARAM_INT((long long)r->random_value),
-	    DB_PARAM_INT((long long)r->total_weight),
-	    DB_PARAM_STR(r->drawn_prize),
-	    DB_PARAM_STR(r->awarded_prize),
-	    r->voucher_code != NULL ? DB_PARAM_STR(r->voucher_code)
-	                            : (struct db_param){.type = DB_NULL},
-	};
-	if (db_exec(conn,
-	            "INSERT INTO spins (subscriber_id, campaign_id, campaign_version, day_key, seq,"
-	            " random_value, total_weight, drawn_prize, awarded_prize, voucher_code,"
-	            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " NOW ")",
-	            p, sizeof(p) / sizeof(p[0]), NULL, NULL, NULL, err) < 0)
-		return -1;
-	*id_r = (long long)db_insert_id(conn);
 	return 0;
 }
 

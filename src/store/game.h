@@ -18,55 +18,75 @@ struct game_scope {
 	unsigned campaign_version;
 };
 
-/* Adds points (delta > 0 earns a lot that expires after expiry_days; 0 = never) with a
- * ledger row keyed by ref, and moves the balance (and the qualifying points when
- * qualifying). When awarded and qualifying_r is not NULL, the subscriber's qualifying
- * points after the award go there. Returns 1 when awarded, 0 when ref was already used
- * (nothing changed), -1 with err set. */
-int game_award_points(struct db_conn *conn, const struct game_scope *scope, long long subscriber_id,
-                      long long delta, const char *reason, const char *ref, unsigned expiry_days,
-                      int qualifying, long long *qualifying_r, struct db_error *err);
+/* What an award gave. */
+struct game_award {
+	long long points;     /* awarded (0 when the ref was used before) */
+	long long chances;    /* awarded (0 when the ref was used before) */
+	long long qualifying; /* the subscriber's qualifying points after; -1 unchanged */
+};
 
-/* Adds lottery chances with a ledger row keyed by ref. 1 / 0 / -1 as above. */
-int game_award_chances(struct db_conn *conn, const struct game_scope *scope,
-                       long long subscriber_id, long long delta, const char *reason,
-                       const char *ref, struct db_error *err);
+/* Awards points and chances once per ref (ledger refs "<ref>:p" and "<ref>:c", at most
+ * 158 characters): points > 0 open a lot that expires after expiry_days (0 = never)
+ * and, when qualifying, count toward tiers (negative points are a debit row); the
+ * balances move in the same transaction as their ledger rows (procedure gg_award, one
+ * round trip). 0 ok (out filled), -1 with err set. */
+int game_award(struct db_conn *conn, const struct game_scope *scope, long long subscriber_id,
+               long long points, long long chances, const char *reason, const char *ref,
+               unsigned expiry_days, int qualifying, struct game_award *out, struct db_error *err);
 
 /* Spins the subscriber has made today in the campaign. */
 int game_spins_today(struct db_conn *conn, const struct game_scope *scope, long long subscriber_id,
                      const char *day_key, long *count_r, struct db_error *err);
 
-/* Takes one unit of a capped prize for day_key, atomically against both caps
- * (daily_cap / total_cap < 0 = none). 1 taken, 0 exhausted (nothing changed), -1. */
-int game_take_prize(struct db_conn *conn, const struct game_scope *scope, const char *prize_id,
-                    const char *day_key, long long daily_cap, long long total_cap,
-                    struct db_error *err);
-
-/* Gives back a unit taken by game_take_prize (of the day's counter if daily, of the
- * total if total), in the same transaction. 0 ok, -1. */
-int game_release_prize(struct db_conn *conn, const struct game_scope *scope, const char *prize_id,
-                       const char *day_key, int daily, int total, struct db_error *err);
-
-/* Hands one unused voucher of pool to the subscriber; code_r (101 bytes) receives it.
- * 1 handed, 0 pool empty, -1 with err. */
+/* Hands the oldest unused voucher of pool to the subscriber; code_r (101 bytes)
+ * receives it. 1 handed, 0 pool empty, -1 with err. */
 int game_take_voucher(struct db_conn *conn, const char *pool, long long subscriber_id, char *code_r,
                       struct db_error *err);
 
-struct game_spin_row {
-	long long subscriber_id;
-	const char *day_key;
-	unsigned seq;
-	uint64_t random_value;
-	uint64_t total_weight;
-	const char *drawn_prize;
-	const char *awarded_prize;
-	const char *voucher_code; /* NULL when none */
+/* A wheel prize as gg_spin takes it. */
+struct game_spin_prize {
+	const char *id;
+	long long daily_cap; /* < 0: none */
+	long long total_cap; /* < 0: none */
+	const char *pool;    /* voucher pool, "" when none */
+	long long points;
+	long long chances;
 };
 
-/* Records a spin; its id goes to id_r. A duplicate (subscriber, day, seq) fails with
- * err->code 1062. */
-int game_record_spin(struct db_conn *conn, const struct game_scope *scope,
-                     const struct game_spin_row *row, long long *id_r, struct db_error *err);
+struct game_spin_args {
+	long long subscriber_id;
+	const char *day_key;
+	unsigned per_day; /* spins allowed a day */
+	uint64_t random_value;
+	uint64_t total_weight;
+	unsigned expiry_days;
+	struct game_spin_prize prize;    /* the one the random value drew */
+	struct game_spin_prize fallback; /* when the drawn one is not available */
+	const char *mission_id;          /* the spin mission, "" when none */
+	const char *period_key;          /* its period */
+	long long mission_points;
+	long long mission_chances;
+	const char *mission_pool; /* "" when none */
+};
+
+struct game_spin_out {
+	int answered;
+	int spun;     /* 0: no spins left today (nothing changed) */
+	int fallback; /* the fallback prize was awarded */
+	char voucher[101];
+	long long points;     /* awarded for the prize and the mission */
+	long long chances;    /* awarded for the prize and the mission */
+	long long qualifying; /* after; -1 unchanged */
+	long done;            /* spins before this one today */
+};
+
+/* The whole of a spin after the draw, in one round trip (procedure gg_spin): refuses
+ * when no spins are left today; takes the drawn prize against its caps and voucher
+ * pool, else the fallback (never a second draw); records the spin with its random
+ * value; awards the prize (ref "spin:<id>"); completes the spin mission once per period
+ * and awards it. 0 ok (out filled), -1 with err set. */
+int game_spin(struct db_conn *conn, const struct game_scope *scope, const struct game_spin_args *a,
+              struct game_spin_out *out, struct db_error *err);
 
 /* Records today's check-in. Returns 1 with the streak (yesterday's + 1, else 1) in
  * streak_r, 0 when already checked in today (streak_r = today's streak), -1. */

@@ -1,0 +1,175 @@
+/*
+ * Integration: the spin's store call (game_spin, procedure gg_spin) against the real
+ * private MariaDB — daily and total caps, a daily unit given back when the total is
+ * used up, a cap of 0, an empty voucher pool falling back with the caps it took given
+ * back, one spin a day, the spin mission once, and balances equal to their ledgers.
+ */
+#include "check.h"
+#include "store/db.h"
+#include "store/game.h"
+#include "store/migrate.h"
+#include "testdb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct db_conn *
+fresh_db(const char *tag, struct db_settings *s)
+{
+	struct db_error err;
+	testdb_create(tag, s);
+	struct db_conn *c = db_conn_new(s);
+	if (migrate_apply(c, NULL, &err) < 0)
+		fprintf(stderr, "migrate: %s\n", err.msg);
+	return c;
+}
+
+static int
+long_row(const struct db_row *row, void *arg)
+{
+	*(long long *)arg = row->values[0] != NULL ? strtoll(row->values[0], NULL, 10) : -1;
+	return 0;
+}
+
+static long long
+value(struct db_conn *c, const char *sql)
+{
+	struct db_error err;
+	long long v = -2;
+	if (db_exec(c, sql, NULL, 0, long_row, &v, NULL, &err) < 0)
+		fprintf(stderr, "%s: %s\n", sql, err.msg);
+	return v;
+}
+
+static long long
+member(struct db_conn *c, int n)
+{
+	struct db_error err;
+	char msisdn[20];
+	snprintf(msisdn, sizeof(msisdn), "+98912%07d", n);
+	struct db_param p[] = {DB_PARAM_STR(msisdn)};
+	CHECK(db_exec(c,
+	              "INSERT INTO subscribers (msisdn, joined_at, created_at, updated_at)"
+	              " VALUES (?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))",
+	              p, 1, NULL, NULL, NULL, &err) == 0);
+	return (long long)db_insert_id(c);
+}
+
+static const struct game_scope scope = {"club", 3};
+
+/* A spin drawing "big" (daily cap, total cap, points 50) with "nothing" as fallback. */
+static struct game_spin_out
+spin(struct db_conn *c, long long sub, const char *day, long long daily, long long total,
+     const char *pool)
+{
+	struct db_error err;
+	struct game_spin_out out;
+	struct game_spin_args a = {
+	    .subscriber_id = sub,
+	    .day_key = day,
+	    .per_day = 1,
+	    .random_value = 7,
+	    .total_weight = 100,
+	    .expiry_days = 30,
+	    .prize = {"big", daily, total, pool, 50, 1},
+	    .fallback = {"nothing", -1, -1, "", 0, 0},
+	    .mission_id = "daily-spin",
+	    .period_key = day,
+	    .mission_points = 2,
+	    .mission_chances = 0,
+	    .mission_pool = "",
+	};
+	memset(&out, 0, sizeof(out));
+	if (game_spin(c, &scope, &a, &out, &err) < 0) {
+		fprintf(stderr, "game_spin: %s\n", err.msg);
+		out.answered = -1;
+	}
+	return out;
+}
+
+static void
+test_caps_and_give_back(void)
+{
+	struct db_settings s;
+	struct db_conn *c = fresh_db("spin_caps", &s);
+	long long subs[6];
+	for (int i = 0; i < 6; i++)
+		subs[i] = member(c, i);
+
+	/* Day 1: a daily cap of 2 and a total cap of 3. Two win, the third falls back. */
+	struct game_spin_out o = spin(c, subs[0], "2026-12-01", 2, 3, "");
+	CHECK(o.spun && !o.fallback && o.points == 52 && o.chances == 1 && o.done == 0);
+	CHECK(o.qualifying == 52);
+	o = spin(c, subs[1], "2026-12-01", 2, 3, "");
+	CHECK(o.spun && !o.fallback);
+	o = spin(c, subs[2], "2026-12-01", 2, 3, "");
+	CHECK(o.spun && o.fallback && o.points == 2 && o.chances == 0);
+	/* The same member again the same day: refused, nothing changes. */
+	o = spin(c, subs[0], "2026-12-01", 2, 3, "");
+	CHECK(o.answered == 1 && !o.spun && o.done == 1 && o.points == 0);
+
+	/* Day 2: one unit left in the total. The second winner takes the day's unit, finds
+	 * the total used up, and gives the day's unit back. */
+	o = spin(c, subs[3], "2026-12-02", 2, 3, "");
+	CHECK(o.spun && !o.fallback);
+	o = spin(c, subs[4], "2026-12-02", 2, 3, "");
+	CHECK(o.spun && o.fallback);
+	CHECK(value(c, "SELECT awarded FROM wheel_prize_counters WHERE day_key = '2026-12-02'") ==
+	      1);
+	CHECK(value(c, "SELECT awarded FROM wheel_prize_counters WHERE day_key = '*'") == 3);
+	CHECK(value(c, "SELECT COUNT(*) FROM spins WHERE awarded_prize = 'big'") == 3);
+
+	/* A cap of 0: never handed out. */
+	o = spin(c, subs[5], "2026-12-03", 0, -1, "");
+	CHECK(o.spun && o.fallback);
+	CHECK(value(c, "SELECT awarded FROM wheel_prize_counters WHERE day_key = '2026-12-03'") ==
+	      0);
+
+	/* The spin mission was paid once per member and day, and every balance is the sum
+	 * of its ledger. */
+	CHECK(value(c, "SELECT COUNT(*) FROM mission_completions") == 6);
+	CHECK(value(c, "SELECT COUNT(*) FROM subscribers s WHERE s.points <> (SELECT"
+	               " COALESCE(SUM(delta), 0) FROM points_ledger l WHERE l.subscriber_id = s.id)"
+	               " OR s.chances <> (SELECT COALESCE(SUM(delta), 0) FROM chances_ledger l"
+	               " WHERE l.subscriber_id = s.id)") == 0);
+	CHECK(value(c, "SELECT SUM(points) FROM subscribers") == 3 * 50 + 6 * 2);
+	db_conn_free(c);
+	testdb_drop(&s);
+}
+
+static void
+test_empty_pool_falls_back_and_gives_caps_back(void)
+{
+	struct db_settings s;
+	struct db_error err;
+	struct db_conn *c = fresh_db("spin_pool", &s);
+	long long a = member(c, 1), b = member(c, 2);
+	CHECK(db_exec_plain(c,
+	                    "INSERT INTO vouchers (pool, code, imported_at)"
+	                    " VALUES ('snapp', 'CODE-1', UTC_TIMESTAMP(6))",
+	                    &err) == 0);
+
+	struct game_spin_out o = spin(c, a, "2026-12-01", 5, 5, "snapp");
+	CHECK(o.spun && !o.fallback && strcmp(o.voucher, "CODE-1") == 0);
+	o = spin(c, b, "2026-12-01", 5, 5, "snapp");
+	CHECK(o.spun && o.fallback && o.voucher[0] == '\0');
+	/* Only the first spin keeps its units of the caps. */
+	CHECK(value(c, "SELECT awarded FROM wheel_prize_counters WHERE day_key = '2026-12-01'") ==
+	      1);
+	CHECK(value(c, "SELECT awarded FROM wheel_prize_counters WHERE day_key = '*'") == 1);
+	CHECK(value(c, "SELECT COUNT(*) FROM vouchers WHERE subscriber_id IS NOT NULL") == 1);
+	CHECK(value(c, "SELECT COUNT(*) FROM spins WHERE voucher_code = 'CODE-1'") == 1);
+	db_conn_free(c);
+	testdb_drop(&s);
+}
+
+int
+main(void)
+{
+	db_library_init();
+	RUN(test_caps_and_give_back);
+	RUN(test_empty_pool_falls_back_and_gives_caps_back);
+	db_library_end();
+	return check_summary();
+}

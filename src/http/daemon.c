@@ -377,6 +377,10 @@ daemon_serve(const struct config *cfg, const char *version)
 		if (cfg->inbound_json_secret[0] == '\0' && d.env.json_allow == NULL)
 			log_msg(LOG_WARN, "the JSON inbound endpoint is open to anyone: set "
 			                  "inbound.json_secret or inbound.json_allow_ips");
+		iplist_parse(cfg->inbound_ussd_allow_ips, &d.env.ussd_allow, &why);
+		if (cfg->inbound_ussd_secret[0] == '\0' && d.env.ussd_allow == NULL)
+			log_msg(LOG_WARN, "the USSD endpoint is open to anyone: set "
+			                  "inbound.ussd_secret or inbound.ussd_allow_ips");
 	}
 	rc = startup_check(&s, &d.env);
 	if (rc != 0)
@@ -452,6 +456,7 @@ out_rules:
 	sms_rules_unref(d.env.rules);
 	iplist_free(d.env.kannel_allow);
 	iplist_free(d.env.json_allow);
+	iplist_free(d.env.ussd_allow);
 	free(node_name);
 	return rc;
 }

@@ -3,7 +3,7 @@
  * Properties checked with abort():
  *   - a parsed text has at most USSD_MAX_PARTS answers of allowed characters, and
  *     joining them with '*' again gives back exactly the input;
- *   - ussd_text_prefix_len of every n is a '*' boundary of the input (or its end);
+ *   - ussd_text_prefix_len of every n is the length of the first n answers joined;
  *   - walking the answers through the shipped sample menu in fa and en never fails, and
  *     the screen or reply page it leads to fits the screen limits.
  */
@@ -64,9 +64,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (joined.len != size || (size > 0 && memcmp(joined.data, s, size) != 0))
 		abort();
 	buf_free(&joined);
+	size_t want = 0;
 	for (unsigned n = 0; n <= t.n; n++) {
-		size_t at = ussd_text_prefix_len(s, size, n);
-		if (at > size || (at < size && s[at] != '*'))
+		if (n > 0)
+			want += strlen(t.parts[n - 1].value) + (n > 1 ? 1 : 0);
+		if (ussd_text_prefix_len(s, size, n) != want)
 			abort();
 	}
 	static const char *const langs[] = {"fa", "en"};

@@ -1,7 +1,8 @@
 /*
  * ussd — one USSD step in one transaction. Worker threads.
  *
- * Order inside the transaction: the session row is created if new and locked; the
+ * Order inside the transaction: the session row is created if new and locked (before
+ * any plain read, so the snapshot of plain reads sees the previous step committed); the
  * stored answer of the same (sessionId, text) is returned as it was (a retry changes
  * nothing and runs no command twice); then the ended flag and the timeouts; then the
  * walk of the answers and, for an action, the command; last the step's record. The menu
@@ -186,11 +187,10 @@ ussd_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 		return end_with(conn, tx, tx->rules->default_lang, "ussd_unavailable",
 		                "unavailable", 0, err);
 	}
-	if (subscribers_get(conn, in->msisdn, &sub, err) < 0)
-		return -1;
-	const char *lang = sub.lang[0] != '\0' ? sub.lang : tx->rules->default_lang;
-	if (!templates_has_lang(tx->rules->templates, lang))
-		lang = tx->rules->default_lang;
+	/* The lock first, and no plain read before it: InnoDB's snapshot for plain reads is
+	 * taken at the first one, and must come after the previous step of this session
+	 * committed, or a concurrent copy of a step would not see its record. */
+	const char *lang = tx->rules->default_lang;
 	if (ussd_session_open(conn, in->session_id, in->msisdn, in->service_code, c->id, lang,
 	                      &sess, err) < 0)
 		return -1;
@@ -205,6 +205,17 @@ ussd_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 		snprintf(out->outcome, sizeof(out->outcome), "duplicate");
 		buf_puts(&out->body, stored.response);
 		return 0;
+	}
+	if (sess.created) {
+		/* A new session speaks the subscriber's language, if they chose one. */
+		if (subscribers_get(conn, in->msisdn, &sub, err) < 0)
+			return -1;
+		if (sub.lang[0] != '\0' && strcmp(sub.lang, sess.lang) != 0 &&
+		    templates_has_lang(tx->rules->templates, sub.lang)) {
+			if (ussd_session_set_lang(conn, in->session_id, sub.lang, err) < 0)
+				return -1;
+			snprintf(sess.lang, sizeof(sess.lang), "%s", sub.lang);
+		}
 	}
 	lang = sess.lang;
 	if (sess.ended)

@@ -46,6 +46,15 @@ ussd_session_open(struct db_conn *conn, const char *session_id, const char *msis
 	               p, 1, session_row, s_r, NULL, err);
 }
 
+int
+ussd_session_set_lang(struct db_conn *conn, const char *session_id, const char *lang,
+                      struct db_error *err)
+{
+	struct db_param p[] = {DB_PARAM_STR(lang), DB_PARAM_STR(session_id)};
+	return db_exec(conn, "UPDATE ussd_sessions SET lang = ? WHERE session_id = ?", p, 2, NULL,
+	               NULL, NULL, err);
+}
+
 static int
 stored_row(const struct db_row *row, void *arg)
 {

@@ -32,6 +32,10 @@ int ussd_session_open(struct db_conn *conn, const char *session_id, const char *
                       const char *service_code, const char *campaign_id, const char *lang,
                       struct ussd_session *s_r, struct db_error *err);
 
+/* Sets the language of a session. 0 ok, -1 with err. */
+int ussd_session_set_lang(struct db_conn *conn, const char *session_id, const char *lang,
+                          struct db_error *err);
+
 /* The stored answer to (session_id, text), found tells. 0 ok, -1 with err. */
 int ussd_step_find(struct db_conn *conn, const char *session_id, const char *text, size_t len,
                    struct ussd_stored *out, struct db_error *err);

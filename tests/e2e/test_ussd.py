@@ -9,6 +9,7 @@ import datetime
 import json
 import os
 import re
+import threading
 import time
 import unittest
 import urllib.parse
@@ -383,6 +384,48 @@ class UssdTest(harness.DaemonTest):
         self.assertEqual(s.step("2"), out)
         self.assertEqual(self.sql("SELECT COUNT(*) FROM spins"), "1")
         self.assertEqual(self.sql("SELECT steps FROM ussd_sessions"), "6")
+
+    def test_the_same_step_at_once_on_two_nodes_acts_once(self):
+        self.load(running_campaign())
+        d1, d2 = self.start_ussd(), self.start_ussd()
+        n = "09121234567"
+        self.sms(d1, "join", n, "j1")
+        s = Session(self, n, d1)
+        s.step()
+        fields = {"sessionId": s.id, "serviceCode": "*3000#", "phoneNumber": n,
+                  "networkCode": "43211", "text": "2"}
+        answers, failures = [], []
+
+        def fire(d):
+            try:
+                answers.append(self.post(d, fields))
+            except Exception as e:  # collected, asserted below
+                failures.append(repr(e))
+        threads = [threading.Thread(target=fire, args=([d1, d2][i % 2],)) for i in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(failures, [])
+        self.assertEqual(len(answers), 16)
+        self.assertEqual(len(set(answers)), 1, answers)
+        self.assertIn("The wheel stopped at", answers[0])
+        self.assertEqual(self.sql("SELECT COUNT(*) FROM spins"), "1")
+        # Other sessions of the same subscriber at the same time: still one spin a day.
+        sessions = [Session(self, n, [d1, d2][i % 2]) for i in range(8)]
+        for x in sessions:
+            x.step()
+        results = []
+        threads = [threading.Thread(target=lambda x=x: results.append(x.step("2")))
+                   for x in sessions]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(len(results), 8)
+        self.assertTrue(all(r.startswith("END You have already spun") for r in results),
+                        results)
+        self.assertEqual(self.sql("SELECT COUNT(*) FROM spins"), "1")
 
     # ---- the gateway side ----
 

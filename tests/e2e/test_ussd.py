@@ -411,6 +411,21 @@ class UssdTest(harness.DaemonTest):
         self.assertEqual(len(set(answers)), 1, answers)
         self.assertIn("The wheel stopped at", answers[0])
         self.assertEqual(self.sql("SELECT COUNT(*) FROM spins"), "1")
+        # The first step of a new session, 16 times at once: one session, one answer.
+        fields = {"sessionId": "new-" + s.id, "serviceCode": "*3000#", "phoneNumber": n,
+                  "networkCode": "43211", "text": ""}
+        answers.clear()
+        threads = [threading.Thread(target=fire, args=([d1, d2][i % 2],)) for i in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(failures, [])
+        self.assertEqual(len(answers), 16)
+        self.assertEqual(len(set(answers)), 1, answers)
+        self.assertTrue(answers[0].startswith("CON Nowruz festival"), answers[0])
+        self.assertEqual(self.sql("SELECT COUNT(*) FROM ussd_steps WHERE session_id = 'new-%s'"
+                                  % s.id), "1")
         # Other sessions of the same subscriber at the same time: still one spin a day.
         sessions = [Session(self, n, [d1, d2][i % 2]) for i in range(8)]
         for x in sessions:

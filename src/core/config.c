@@ -144,6 +144,9 @@ static const struct config_key config_keys_table[] = {
      "A USSD step this many seconds after the previous one ends the session."},
     {"ussd", "session_timeout_s", CONFIG_INT, OFF(ussd_session_timeout_s), "300", 1, 86400, NULL, 0,
      "A USSD step this many seconds after the session began ends it."},
+    {"ussd", "keep_hours", CONFIG_INT, OFF(ussd_keep_hours), "48", 0, 8760, NULL, 0,
+     "USSD sessions and their steps are deleted this many hours after their last step\n"
+     "(by every node, when idle; 0 = keep them)."},
 };
 
 #define N_KEYS (sizeof(config_keys_table) / sizeof(config_keys_table[0]))

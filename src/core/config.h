@@ -72,6 +72,7 @@ struct config {
 	long long ussd_max_ucs2;
 	long long ussd_idle_timeout_s;
 	long long ussd_session_timeout_s;
+	long long ussd_keep_hours;
 
 	/* where each key's value came from, indexed like the key table */
 	char **origins;

@@ -338,3 +338,59 @@ ussd_at(struct http_ctx *ctx)
 	if (http_submit(ctx, ussd_job_run, ussd_job_done, job) < 0)
 		job_free(job);
 }
+
+/* ---- housekeeping ---- */
+
+#define PURGE_BATCH   5000
+#define PURGE_BATCHES 10
+
+struct purge_job {
+	long keep_s;
+	long long deleted;
+};
+
+static int purge_running; /* loop thread only */
+
+static int
+purge_job_run(struct db_conn *conn, void *arg, struct db_error *err)
+{
+	struct purge_job *job = arg;
+	for (int i = 0; i < PURGE_BATCHES; i++) {
+		long long n = 0;
+		if (ussd_purge(conn, job->keep_s, PURGE_BATCH, &n, err) < 0)
+			return -1;
+		job->deleted += n;
+		if (n < PURGE_BATCH)
+			break;
+	}
+	return 0;
+}
+
+static void
+purge_job_done(void *arg, int result, const struct db_error *err)
+{
+	struct purge_job *job = arg;
+	char n[24];
+	purge_running = 0;
+	snprintf(n, sizeof(n), "%lld", job->deleted);
+	if (result < 0)
+		log_kv(LOG_WARN, "ussd housekeeping failed; the next run tries again", "error",
+		       err->msg, (const char *)NULL);
+	else if (job->deleted > 0)
+		log_kv(LOG_INFO, "old ussd sessions deleted", "rows", n, (const char *)NULL);
+	free(job);
+}
+
+void
+ussd_purge_start(struct http_env *env)
+{
+	if (purge_running || env->cfg->ussd_keep_hours == 0)
+		return;
+	struct purge_job *job = xcalloc(1, sizeof(*job));
+	job->keep_s = (long)env->cfg->ussd_keep_hours * 3600;
+	if (db_pool_submit(env->pool, purge_job_run, purge_job_done, job) < 0) {
+		free(job);
+		return;
+	}
+	purge_running = 1;
+}

@@ -13,4 +13,9 @@
 void ussd_at(struct http_ctx *ctx);
 void ussd_at_end(struct http_ctx *ctx);
 
+/* Housekeeping: one pool job deleting USSD sessions and steps older than ussd.keep_hours
+ * (a few batches; the next call goes on). Does nothing while the previous job runs or
+ * when ussd.keep_hours is 0. Event-loop thread; call it only when the pool is idle. */
+void ussd_purge_start(struct http_env *env);
+
 #endif

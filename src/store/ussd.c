@@ -141,3 +141,24 @@ ussd_session_close(struct db_conn *conn, const char *session_id, const char *sta
 	               " ended_at = COALESCE(ended_at, UTC_TIMESTAMP(6)) WHERE session_id = ?",
 	               p, 2, NULL, NULL, NULL, err);
 }
+
+int
+ussd_purge(struct db_conn *conn, long keep_s, long limit, long long *deleted_r,
+           struct db_error *err)
+{
+	uint64_t a = 0, b = 0;
+	struct db_param p[] = {DB_PARAM_INT(keep_s), DB_PARAM_INT(limit)};
+	*deleted_r = 0;
+	if (db_exec(conn,
+	            "DELETE FROM ussd_steps WHERE created_at < UTC_TIMESTAMP(6) - INTERVAL ? SECOND"
+	            " LIMIT ?",
+	            p, 2, NULL, NULL, &a, err) < 0)
+		return -1;
+	if (db_exec(conn,
+	            "DELETE FROM ussd_sessions WHERE last_at < UTC_TIMESTAMP(6) - INTERVAL ? SECOND"
+	            " LIMIT ?",
+	            p, 2, NULL, NULL, &b, err) < 0)
+		return -1;
+	*deleted_r = (long long)(a + b);
+	return 0;
+}

@@ -51,4 +51,9 @@ int ussd_step_insert(struct db_conn *conn, const char *session_id, const char *t
 int ussd_session_close(struct db_conn *conn, const char *session_id, const char *status,
                        int *found_r, struct db_error *err);
 
+/* Deletes up to limit steps and up to limit sessions last used more than keep_s seconds
+ * ago (each DELETE commits on its own). *deleted_r: rows deleted. 0 ok, -1 with err. */
+int ussd_purge(struct db_conn *conn, long keep_s, long limit, long long *deleted_r,
+               struct db_error *err);
+
 #endif

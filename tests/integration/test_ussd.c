@@ -2,7 +2,8 @@
  * Integration: the USSD session store (src/store/ussd.c) against the real private
  * MariaDB — a session is created once and keeps who opened it, a step is recorded once
  * per (sessionId, text) with the exact bytes of the text, the session moves on and ends
- * with an END, the idle and total ages grow, and the end notification marks it.
+ * with an END, the idle and total ages grow, the end notification marks it, and old
+ * sessions and steps are purged in batches.
  */
 #include "check.h"
 #include "store/db.h"
@@ -98,6 +99,39 @@ test_session_moves_on_and_ends(void)
 	CHECK(s.ended);
 }
 
+static void
+test_old_sessions_are_purged(void)
+{
+	struct db_error err;
+	struct ussd_session s;
+	long long n = -1;
+	CHECK(ussd_session_open(conn, "old", "+989121234567", "*3000#", "nowruz", "fa", &s, &err) ==
+	      0);
+	CHECK(ussd_step_insert(conn, "old", "", 0, "CON home", NULL, NULL, "main", 0, 0, &err) ==
+	      0);
+	CHECK(ussd_step_insert(conn, "old", "1", 1, "CON x", NULL, NULL, "main", 0, 0, &err) == 0);
+	CHECK(db_exec(conn,
+	              "UPDATE ussd_sessions SET last_at = last_at - INTERVAL 3 HOUR"
+	              " WHERE session_id = 'old'",
+	              NULL, 0, NULL, NULL, NULL, &err) == 0);
+	CHECK(db_exec(conn,
+	              "UPDATE ussd_steps SET created_at = created_at - INTERVAL 3 HOUR"
+	              " WHERE session_id = 'old'",
+	              NULL, 0, NULL, NULL, NULL, &err) == 0);
+	/* Two hours kept: the old session and its two steps go, the recent ones stay. */
+	CHECK(ussd_purge(conn, 2 * 3600, 1, &n, &err) == 0);
+	CHECK(n == 2); /* one of each per batch */
+	CHECK(ussd_purge(conn, 2 * 3600, 100, &n, &err) == 0);
+	CHECK(n == 1);
+	CHECK(ussd_purge(conn, 2 * 3600, 100, &n, &err) == 0);
+	CHECK(n == 0);
+	struct ussd_stored st;
+	CHECK(ussd_step_find(conn, "old", "", 0, &st, &err) == 0);
+	CHECK(!st.found);
+	CHECK(ussd_step_find(conn, "s2", "", 0, &st, &err) == 0);
+	CHECK(st.found);
+}
+
 int
 main(void)
 {
@@ -112,6 +146,7 @@ main(void)
 	RUN(test_session_is_created_once);
 	RUN(test_steps_are_recorded_once_by_exact_text);
 	RUN(test_session_moves_on_and_ends);
+	RUN(test_old_sessions_are_purged);
 	db_conn_free(conn);
 	testdb_drop(&settings);
 	db_thread_end();

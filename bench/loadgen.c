@@ -57,7 +57,10 @@
 #define REQ_BUF          1024
 #define NSTATUS          600
 
-enum mode { MODE_JSON, MODE_KANNEL };
+enum mode { MODE_JSON, MODE_KANNEL, MODE_USSD };
+
+/* --mode ussd: sessions walked side by side, each step of one a request. */
+#define USSD_SESSIONS 1000
 enum phase { PHASE_WARMUP, PHASE_MEASURE, NPHASES };
 enum rstate { RS_IDLE, RS_HEAD, RS_BODY };
 
@@ -96,6 +99,7 @@ struct loadgen {
 	char secret_q[3 * MAX_SECRET + 1]; /* percent-encoded for the query string */
 	char to[17];                       /* the short code messages go to */
 	unsigned senders;                  /* 0: random among 10 million; else n % senders */
+	char service_code_q[3 * 32 + 1];   /* ussd: the code dialled, percent-encoded */
 
 	/* run state */
 	struct event_base *base;
@@ -285,7 +289,7 @@ usage(FILE *f)
 {
 	fputs(
 	    "usage: loadgen --port P [--host 127.0.0.1] [--connections N] [--rate R]\n"
-	    "               [--duration S] [--warmup S] [--mode json|kannel]\n"
+	    "               [--duration S] [--warmup S] [--mode json|kannel|ussd]\n"
 	    "               [--mix help,points] [--secret S] [--to CODE] [--senders N]\n"
 	    "       (short forms: -p -H -c -r -d -w -m -x -s -t -n)\n"
 	    "\n"
@@ -302,14 +306,21 @@ usage(FILE *f)
 	    "  --warmup S       seconds before that, reported apart (default 2)\n"
 	    "  --mode M         json: POST /sms/inbound with a JSON body;\n"
 	    "                   kannel: GET /sms/kannel?id=..&from=..&to=3000&text=..\n"
+	    "                   ussd: POST /ussd/at (Africa's Talking form) walking\n"
+	    "                   USSD sessions on --service-code: 1000 sessions side by\n"
+	    "                   side, request n is the next step of session n mod 1000;\n"
+	    "                   a session's steps are \"\" then each --mix answer in turn\n"
 	    "                   (default json)\n"
-	    "  --mix W,W..      message texts, taken in turn (default help,points)\n"
-	    "  --secret S       json: X-Gamigate-Secret header; kannel: &secret= field\n"
-	    "  --to CODE        the short code messages go to (default 3000)\n"
-	    "  --senders N      message n comes from +98912 followed by n % N in 7 digits, so\n"
-	    "                   the first N messages come from N different numbers (for game\n"
-	    "                   commands a number plays once a day); default: a random sender\n"
-	    "                   among 10 million\n"
+	    "  --mix W,W..      message texts, taken in turn (default help,points); for\n"
+	    "                   ussd the answers of one walk (default 98,0,7,0,4)\n"
+	    "  --service-code C ussd: the code dialled (default *3001#)\n"
+	    "  --secret S       json: X-Gamigate-Secret header; kannel, ussd: secret= in the\n"
+	    "                   query\n"
+	    "  --to CODE        json, kannel: the short code messages go to (default 3000)\n"
+	    "  --senders N      json, kannel: message n comes from +98912 followed by n % N\n"
+	    "                   in 7 digits, so the first N messages come from N different\n"
+	    "                   numbers (a game command plays once a day); default: a random\n"
+	    "                   sender among 10 million\n"
 	    "  -h, --help       this text\n"
 	    "\n"
 	    "Every message has a unique id (lg-<run>-<n>) and, without --senders, a random sender\n"
@@ -404,6 +415,36 @@ conn_send(struct conn *c, uint64_t n, uint64_t start, enum phase ph)
 		               "%s%s%s\r\n%s",
 		               lg->host, lg->port, blen, lg->secret[0] ? "X-Gamigate-Secret: " : "",
 		               lg->secret, lg->secret[0] ? "\r\n" : "", body);
+	} else if (lg->mode == MODE_USSD) {
+		/* Request n: step (n / S) mod steps of session n mod S in walk n / (S * steps). */
+		unsigned steps = lg->nmix + 1;
+		uint64_t slot = n % USSD_SESSIONS, round = n / USSD_SESSIONS;
+		unsigned step = (unsigned)(round % steps);
+		uint64_t walk = round / steps;
+		char answers[REQ_BUF / 2];
+		size_t alen = 0;
+		answers[0] = '\0';
+		for (unsigned i = 0; i < step; i++) {
+			int w = snprintf(answers + alen, sizeof(answers) - alen, "%s%s",
+			                 i ? "%2A" : "", lg->mix[i]);
+			if (w < 0 || (size_t)w >= sizeof(answers) - alen)
+				die("internal error: --mix too long for one request");
+			alen += (size_t)w;
+		}
+		/* One subscriber per session, spread over 10 million numbers. */
+		from = (unsigned)(((walk * USSD_SESSIONS + slot) * 2654435761u) % 10000000u);
+		int blen =
+		    snprintf(body, sizeof(body),
+		             "sessionId=lg-%s-%llu-%llu&serviceCode=%s&phoneNumber=%%2B98912%07u"
+		             "&networkCode=43211&text=%s",
+		             lg->run_id, (unsigned long long)walk, (unsigned long long)slot,
+		             lg->service_code_q, from, answers);
+		len = snprintf(req, sizeof(req),
+		               "POST /ussd/at%s%s HTTP/1.1\r\nHost: %s:%u\r\n"
+		               "Content-Type: application/x-www-form-urlencoded\r\n"
+		               "Content-Length: %d\r\n\r\n%s",
+		               lg->secret[0] ? "?secret=" : "", lg->secret_q, lg->host, lg->port,
+		               blen, body);
 	} else {
 		len = snprintf(req, sizeof(req),
 		               "GET /sms/kannel?id=lg-%s-%llu&from=%%2B98912%07u&to=%s&text=%s"
@@ -796,7 +837,9 @@ summarize(struct loadgen *lg, enum phase p, struct summary *s)
 static void
 report(struct loadgen *lg)
 {
-	const char *mode = lg->mode == MODE_JSON ? "json" : "kannel";
+	const char *mode = lg->mode == MODE_JSON     ? "json"
+	                   : lg->mode == MODE_KANNEL ? "kannel"
+	                                             : "ussd";
 	char rate[32];
 	struct summary s[NPHASES];
 
@@ -864,10 +907,13 @@ parse_args(struct loadgen *lg, int argc, char **argv)
 	    {"secret", required_argument, NULL, 's'},
 	    {"to", required_argument, NULL, 't'},
 	    {"senders", required_argument, NULL, 'n'},
+	    {"service-code", required_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	int o;
+	bool mix_given = false;
+	const char *service_code = "*3001#";
 
 	snprintf(lg->host, sizeof(lg->host), "127.0.0.1");
 	lg->nconns = 512;
@@ -877,7 +923,7 @@ parse_args(struct loadgen *lg, int argc, char **argv)
 	lg->mode = MODE_JSON;
 	parse_mix(lg, "help,points");
 	snprintf(lg->to, sizeof(lg->to), "3000");
-	while ((o = getopt_long(argc, argv, "p:H:c:r:d:w:m:x:s:t:n:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "p:H:c:r:d:w:m:x:s:S:t:n:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p':
 			lg->port = (unsigned)parse_long("--port", optarg, 1, 65535);
@@ -904,11 +950,20 @@ parse_args(struct loadgen *lg, int argc, char **argv)
 				lg->mode = MODE_JSON;
 			else if (strcmp(optarg, "kannel") == 0)
 				lg->mode = MODE_KANNEL;
+			else if (strcmp(optarg, "ussd") == 0)
+				lg->mode = MODE_USSD;
 			else
-				die("--mode: json or kannel, got '%s'", optarg);
+				die("--mode: json, kannel or ussd, got '%s'", optarg);
 			break;
 		case 'x':
 			parse_mix(lg, optarg);
+			mix_given = true;
+			break;
+		case 'S':
+			if (strlen(optarg) > 32 || strspn(optarg, "0123456789*#") != strlen(optarg))
+				die("--service-code: '*', digits and '#', e.g. *3001#, got '%s'",
+				    optarg);
+			service_code = optarg;
 			break;
 		case 's':
 			if (strlen(optarg) > MAX_SECRET)
@@ -946,6 +1001,19 @@ parse_args(struct loadgen *lg, int argc, char **argv)
 	if (inet_pton(AF_INET, lg->host, &lg->addr.sin_addr) != 1)
 		die("--host: an IPv4 address such as 127.0.0.1, got '%s'", lg->host);
 	encode_secret(lg);
+	if (lg->mode == MODE_USSD && !mix_given)
+		parse_mix(lg, "98,0,7,0,4");
+	size_t q = 0;
+	for (const char *p = service_code; *p != '\0'; p++) {
+		const char *enc = *p == '*' ? "%2A" : *p == '#' ? "%23" : NULL;
+		if (enc != NULL) {
+			memcpy(lg->service_code_q + q, enc, 3);
+			q += 3;
+		} else {
+			lg->service_code_q[q++] = *p;
+		}
+	}
+	lg->service_code_q[q] = '\0';
 }
 
 /* Raises the open-file limit to fit the connections, as far as the hard limit allows. */

@@ -128,6 +128,15 @@ const struct template_spec command_templates[] = {
     {"missions_bundle", "", ""},
     {"missions_bill", "", ""},
     {"missions_custom", "", ""},
+    {"ussd_more", "", ""},
+    {"ussd_back", "", ""},
+    {"ussd_invalid", "", ""},
+    {"ussd_bad_request", "", ""},
+    {"ussd_busy", "", ""},
+    {"ussd_timeout", "", ""},
+    {"ussd_ended", "", ""},
+    {"ussd_unavailable", "", ""},
+    {"ussd_done", "", ""},
 };
 const size_t command_templates_count = sizeof(command_templates) / sizeof(command_templates[0]);
 

@@ -112,6 +112,9 @@ static const struct config_key config_keys_table[] = {
      "(empty = any). With kannel_secret too, both must pass."},
     {"inbound", "json_allow_ips", CONFIG_IPLIST, OFF(inbound_json_allow_ips), "", 0, 0, NULL, 0,
      "Addresses allowed to call the JSON inbound endpoint (empty = any)."},
+    {"inbound", "ussd_allow_ips", CONFIG_IPLIST, OFF(inbound_ussd_allow_ips), "", 0, 0, NULL, 0,
+     "Addresses allowed to call the USSD endpoint (empty = any). With ussd_secret too,\n"
+     "both must pass."},
 
     {"sms", "grammar_file", CONFIG_STR, OFF(sms_grammar_file), "conf/grammar.json", 0, 0, NULL, 0,
      "The command grammar (keywords in fa and en, argument patterns); a relative\n"
@@ -134,6 +137,20 @@ static const struct config_key config_keys_table[] = {
 
     {"node", "name", CONFIG_STR, OFF(node_name), "", 0, 0, NULL, 0,
      "Name of this node in logs and the database (empty = host name)."},
+
+    {"ussd", "max_chars", CONFIG_INT, OFF(ussd_max_chars), "182", 40, 1000, NULL, 0,
+     "Longest USSD screen in GSM-7 characters; longer screens get pages with a\n"
+     "\"98. More\" line rather than being cut."},
+    {"ussd", "max_ucs2", CONFIG_INT, OFF(ussd_max_ucs2), "80", 20, 500, NULL, 0,
+     "Longest USSD screen that holds a character outside GSM-7 (any Persian letter),\n"
+     "in UTF-16 units: such a screen travels as UCS-2 and costs twice as much."},
+    {"ussd", "idle_timeout_s", CONFIG_INT, OFF(ussd_idle_timeout_s), "120", 1, 3600, NULL, 0,
+     "A USSD step this many seconds after the previous one ends the session."},
+    {"ussd", "session_timeout_s", CONFIG_INT, OFF(ussd_session_timeout_s), "300", 1, 86400, NULL, 0,
+     "A USSD step this many seconds after the session began ends it."},
+    {"ussd", "keep_hours", CONFIG_INT, OFF(ussd_keep_hours), "48", 0, 8760, NULL, 0,
+     "USSD sessions and their steps are deleted this many hours after their last step\n"
+     "(by every node, when idle; 0 = keep them)."},
 };
 
 #define N_KEYS (sizeof(config_keys_table) / sizeof(config_keys_table[0]))

@@ -67,6 +67,13 @@ struct config {
 	long long sms_dedupe_window_s;
 	/* [node] */
 	char *node_name;
+	/* [inbound] and [ussd]: the USSD endpoint */
+	char *inbound_ussd_allow_ips;
+	long long ussd_max_chars;
+	long long ussd_max_ucs2;
+	long long ussd_idle_timeout_s;
+	long long ussd_session_timeout_s;
+	long long ussd_keep_hours;
 
 	/* where each key's value came from, indexed like the key table */
 	char **origins;

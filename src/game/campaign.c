@@ -24,6 +24,8 @@
 #include "game/campaign_check.h"
 #include "game/campaign_missions.h"
 #include "game/campaign_sections.h"
+#include "game/campaign_ussd.h"
+#include "game/menu.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -199,8 +201,8 @@ parse_points(struct ck *ck, json_t *root, struct campaign *c)
 /* ---- the whole file ---- */
 
 static const char *const top_fields[] = {
-    "id",    "name",        "timezone", "starts", "ends",     "short_codes", "points", "earning",
-    "tiers", "tier_review", "missions", "wheel",  "referral", "catalog",     "grammar"};
+    "id",    "name",        "timezone", "starts", "ends",     "short_codes", "points",  "earning",
+    "tiers", "tier_review", "missions", "wheel",  "referral", "catalog",     "grammar", "ussd"};
 
 static void
 parse_root(struct ck *ck, json_t *root, const char *default_tz, struct campaign *c)
@@ -235,6 +237,7 @@ parse_root(struct ck *ck, json_t *root, const char *default_tz, struct campaign 
 		free(s);
 	}
 	campaign_missions_check(ck, root, c);
+	campaign_ussd_parse(ck, root, c);
 }
 
 struct campaign *
@@ -378,6 +381,7 @@ campaign_free(struct campaign *c)
 		text_free(&c->catalog[i].name);
 	free(c->catalog);
 	free(c->grammar_json);
+	menu_free(c->ussd);
 	free(c->source);
 	free(c);
 }

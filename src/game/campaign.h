@@ -15,6 +15,7 @@
 #include "core/buf.h"
 
 struct tz;
+struct menu;
 
 #define CAMPAIGN_MAX_LANGS 4
 
@@ -171,6 +172,7 @@ struct campaign {
 	struct campaign_item *catalog;
 	unsigned ncatalog;
 	char *grammar_json; /* the "grammar" object as JSON text, NULL when absent */
+	struct menu *ussd;  /* the USSD menu (game/menu.h), NULL when absent */
 	char *source;       /* the whole file as given, stored with each version */
 };
 

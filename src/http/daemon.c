@@ -14,6 +14,7 @@
 #include "core/xalloc.h"
 #include "game/expiry.h"
 #include "http/server.h"
+#include "http/ussd_in.h"
 #include "store/db.h"
 #include "store/health.h"
 #include "store/migrate.h"
@@ -32,6 +33,8 @@
 #define CAMPAIGN_CHECK_S 30
 #define EXPIRY_FIRST_S   5  /* after start: catch up with what expired while down */
 #define EXPIRY_BATCHES   20 /* transactions per expiry job; more follow while idle */
+
+#define USSD_PURGE_S 300 /* old USSD sessions and steps are deleted this often */
 
 struct daemon {
 	struct event_base *base;
@@ -294,6 +297,17 @@ on_expiry(evutil_socket_t fd, short what, void *arg)
 		start_expiry(d, 1);
 }
 
+/* Old USSD sessions and steps (http/ussd_in.h), only while the pool is idle. */
+static void
+on_ussd_purge(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	(void)fd;
+	(void)what;
+	if (pool_all_idle(d))
+		ussd_purge_start(&d->env);
+}
+
 /* Checks the schema before serving. 0 go on, 2 refuse. An unreachable database is
  * not a reason to refuse: the node starts and reports 503 until it is back. */
 static int
@@ -377,6 +391,10 @@ daemon_serve(const struct config *cfg, const char *version)
 		if (cfg->inbound_json_secret[0] == '\0' && d.env.json_allow == NULL)
 			log_msg(LOG_WARN, "the JSON inbound endpoint is open to anyone: set "
 			                  "inbound.json_secret or inbound.json_allow_ips");
+		iplist_parse(cfg->inbound_ussd_allow_ips, &d.env.ussd_allow, &why);
+		if (cfg->inbound_ussd_secret[0] == '\0' && d.env.ussd_allow == NULL)
+			log_msg(LOG_WARN, "the USSD endpoint is open to anyone: set "
+			                  "inbound.ussd_secret or inbound.ussd_allow_ips");
 	}
 	rc = startup_check(&s, &d.env);
 	if (rc != 0)
@@ -407,6 +425,8 @@ daemon_serve(const struct config *cfg, const char *version)
 	struct event *beat = event_new(d.base, -1, EV_PERSIST, on_heartbeat, &d);
 	struct event *check = event_new(d.base, -1, EV_PERSIST, on_campaign_check, &d);
 	struct event *expiry = event_new(d.base, -1, EV_PERSIST, on_expiry, &d);
+	struct event *ussd_purge = event_new(d.base, -1, EV_PERSIST, on_ussd_purge, &d);
+	struct timeval ussd_purge_tv = {USSD_PURGE_S, 0};
 	struct timeval expiry_tv = {(time_t)cfg->game_expiry_interval_s, 0},
 	               expiry_first_tv = {EXPIRY_FIRST_S, 0};
 	struct timeval check_tv = {CAMPAIGN_CHECK_S, 0};
@@ -416,6 +436,7 @@ daemon_serve(const struct config *cfg, const char *version)
 	evsignal_add(sighup, NULL);
 	event_add(beat, &beat_tv);
 	event_add(check, &check_tv);
+	event_add(ussd_purge, &ussd_purge_tv);
 	if (cfg->game_expiry_interval_s > 0) {
 		event_add(expiry, &expiry_tv);
 		event_base_once(d.base, -1, EV_TIMEOUT, on_expiry, &d, &expiry_first_tv);
@@ -434,6 +455,7 @@ daemon_serve(const struct config *cfg, const char *version)
 	event_free(beat);
 	event_free(check);
 	event_free(expiry);
+	event_free(ussd_purge);
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(sighup);
@@ -453,6 +475,7 @@ out_rules:
 	sms_rules_unref(d.env.rules);
 	iplist_free(d.env.kannel_allow);
 	iplist_free(d.env.json_allow);
+	iplist_free(d.env.ussd_allow);
 	free(node_name);
 	return rc;
 }

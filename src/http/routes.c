@@ -6,6 +6,7 @@
 #include "http/events.h"
 #include "http/ops.h"
 #include "http/sms_in.h"
+#include "http/ussd_in.h"
 
 const struct http_route http_routes[] = {
     {.method = "GET", .path = "/healthz", .label = "healthz", .handler = ops_healthz, .quiet = 1},
@@ -23,12 +24,15 @@ const struct http_route http_routes[] = {
      .handler = sms_kannel,
      .prefix = 1},
     {.method = "POST", .path = "/sms/inbound", .label = "sms_json", .handler = sms_json},
+    {.method = "POST", .path = "/ussd/at", .label = "ussd_at", .handler = ussd_at},
+    {.method = "POST", .path = "/ussd/at/end", .label = "ussd_at_end", .handler = ussd_at_end},
 };
 
 const unsigned http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);
 
 const char *const http_routes_labels[] = {
-    "healthz", "metrics", "api_status", "api_events", "kannel_get", "kannel_post", "sms_json",
+    "healthz",     "metrics",  "api_status", "api_events",  "kannel_get",
+    "kannel_post", "sms_json", "ussd_at",    "ussd_at_end",
 };
 
 _Static_assert(sizeof(http_routes_labels) / sizeof(http_routes_labels[0]) ==

@@ -33,6 +33,7 @@ struct http_env {
 	struct sms_rules *rules;     /* grammar + templates; replaced on SIGHUP */
 	struct iplist *kannel_allow; /* NULL = any address */
 	struct iplist *json_allow;
+	struct iplist *ussd_allow; /* NULL = any address */
 };
 
 struct http_server;

@@ -23,7 +23,9 @@ leaderboard_read(struct db_conn *conn, long long points, struct leaderboard *lb,
 		return -1;
 	for (unsigned i = 0; i < lb->ntop; i++) {
 		struct leaderboard_entry *e = &lb->top[i];
-		snprintf(e->msisdn, sizeof(e->msisdn), "%s", top[i].msisdn);
+		size_t len = strnlen(top[i].msisdn, sizeof(e->msisdn) - 1); /* E.164: fits */
+		memcpy(e->msisdn, top[i].msisdn, len);
+		e->msisdn[len] = '\0';
 		e->points = top[i].points;
 		/* Best first: a tie keeps the rank of the first with the same points. */
 		e->rank = i > 0 && top[i].points == top[i - 1].points ? lb->top[i - 1].rank

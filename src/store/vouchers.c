@@ -122,7 +122,7 @@ take_line(struct reader *r, char *s, size_t len, int too_long)
 {
 	struct vouchers_file *f = r->f;
 	unsigned long no = ++f->lines;
-	char why[96];
+	char why[160];
 
 	if (no == 1 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
 		s += 3; /* a byte order mark, as spreadsheets write them */

@@ -295,20 +295,27 @@ expiry_campaigns_free(struct campaign **list, unsigned n)
 	free(list);
 }
 
-int
-expiry_low_pools(struct db_conn *conn, struct buf *out, struct db_error *err)
+void
+expiry_describe_low(const struct vouchers_stock *rows, size_t n, struct buf *out)
 {
-	struct vouchers_stock *rows = NULL;
-	size_t n = 0, shown = 0;
-
-	if (vouchers_list(conn, &rows, &n, err) < 0)
-		return -1;
+	size_t shown = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!vouchers_low(rows[i].free_codes, rows[i].total))
 			continue;
 		buf_printf(out, "%s%s (%lld free of %lld)", shown++ > 0 ? ", " : "", rows[i].pool,
 		           rows[i].free_codes, rows[i].total);
 	}
+}
+
+int
+expiry_low_pools(struct db_conn *conn, struct buf *out, struct db_error *err)
+{
+	struct vouchers_stock *rows = NULL;
+	size_t n = 0;
+
+	if (vouchers_list(conn, &rows, &n, err) < 0)
+		return -1;
+	expiry_describe_low(rows, n, out);
 	free(rows);
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include "core/buf.h"
 #include "game/campaign.h"
 #include "store/db.h"
+#include "store/vouchers.h"
 
 struct expiry_stats {
 	long long subscribers; /* whose points expired (dry run: would) */
@@ -65,5 +66,8 @@ void expiry_campaigns_free(struct campaign **list, unsigned n);
 /* Appends "pool (free of total)" for every voucher pool that is low on stock, separated
  * by ", " — for the periodic check that also covers the wheel's vouchers. 0 ok, -1. */
 int expiry_low_pools(struct db_conn *conn, struct buf *out, struct db_error *err);
+
+/* The same text from stock rows already read (vouchers_list). */
+void expiry_describe_low(const struct vouchers_stock *rows, size_t n, struct buf *out);
 
 #endif

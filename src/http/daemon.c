@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "game/expiry.h"
+#include "http/metrics.h"
 #include "http/server.h"
 #include "http/ussd_in.h"
 #include "store/db.h"
@@ -20,6 +21,7 @@
 #include "store/migrate.h"
 #include "store/nodes.h"
 #include "store/pool.h"
+#include "store/vouchers.h"
 
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -210,6 +212,9 @@ struct expiry_job {
 	int check_stock;
 	struct expiry_stats st;
 	struct buf low;
+	struct vouchers_stock *stock; /* check_stock: every pool, for /metrics */
+	size_t nstock;
+	int stock_read;
 };
 
 static void start_expiry(struct daemon *d, int check_stock);
@@ -227,7 +232,13 @@ expiry_job_run(struct db_conn *conn, void *arg, struct db_error *err)
 	};
 	if (expiry_run(conn, &opt, &job->st, err) < 0)
 		return -1;
-	return job->check_stock ? expiry_low_pools(conn, &job->low, err) : 0;
+	if (!job->check_stock)
+		return 0;
+	if (vouchers_list(conn, &job->stock, &job->nstock, err) < 0)
+		return -1;
+	job->stock_read = 1;
+	expiry_describe_low(job->stock, job->nstock, &job->low);
+	return 0;
 }
 
 static void
@@ -253,8 +264,11 @@ expiry_job_done(void *arg, int result, const struct db_error *err)
 	if (job->low.len > 0)
 		log_kv(LOG_WARN, "voucher pools running low; import more codes", "pools",
 		       buf_cstr(&job->low), (const char *)NULL);
+	if (job->stock_read)
+		metrics_vouchers(http_server_metrics(d->srv), job->stock, job->nstock);
 	sms_rules_unref(job->rules);
 	buf_free(&job->low);
+	free(job->stock);
 	free(job);
 	if (more && !d->signalled && pool_all_idle(d))
 		start_expiry(d, 0);

@@ -32,6 +32,8 @@ struct metrics {
 	uint64_t observations;
 	double sum;
 	uint64_t rejected[NREASONS];
+	struct vouchers_stock *stock; /* the last reading of the voucher pools */
+	size_t nstock;
 };
 
 struct metrics *
@@ -50,6 +52,7 @@ metrics_free(struct metrics *m)
 	if (m == NULL)
 		return;
 	free(m->counts);
+	free(m->stock);
 	free(m);
 }
 
@@ -136,4 +139,34 @@ metrics_render(struct metrics *m, struct buf *out)
 	for (int i = 0; i < NREASONS; i++)
 		buf_printf(out, "gamigate_http_rejected_total{reason=\"%s\"} %llu\n",
 		           reason_names[i], (unsigned long long)m->rejected[i]);
+	if (m->nstock == 0)
+		return;
+	/* Pool names are [a-z0-9-] (vouchers_pool_valid): safe as label values. */
+	buf_puts(out, "# HELP gamigate_voucher_codes_free Codes not yet handed out, per pool "
+	              "(read by the periodic stock check).\n"
+	              "# TYPE gamigate_voucher_codes_free gauge\n");
+	for (size_t i = 0; i < m->nstock; i++)
+		buf_printf(out, "gamigate_voucher_codes_free{pool=\"%s\"} %lld\n", m->stock[i].pool,
+		           m->stock[i].free_codes);
+	buf_puts(out, "# HELP gamigate_voucher_codes_total Codes imported, per pool.\n"
+	              "# TYPE gamigate_voucher_codes_total gauge\n");
+	for (size_t i = 0; i < m->nstock; i++)
+		buf_printf(out, "gamigate_voucher_codes_total{pool=\"%s\"} %lld\n",
+		           m->stock[i].pool, m->stock[i].total);
+	buf_puts(out, "# HELP gamigate_voucher_pool_low 1 when a pool runs low (under 10 % or 10 "
+	              "codes free): import more.\n"
+	              "# TYPE gamigate_voucher_pool_low gauge\n");
+	for (size_t i = 0; i < m->nstock; i++)
+		buf_printf(out, "gamigate_voucher_pool_low{pool=\"%s\"} %d\n", m->stock[i].pool,
+		           vouchers_low(m->stock[i].free_codes, m->stock[i].total) ? 1 : 0);
+}
+
+void
+metrics_vouchers(struct metrics *m, const struct vouchers_stock *rows, size_t n)
+{
+	free(m->stock);
+	m->stock = n > 0 ? xcalloc(n, sizeof(*rows)) : NULL;
+	if (n > 0)
+		memcpy(m->stock, rows, n * sizeof(*rows));
+	m->nstock = n;
 }

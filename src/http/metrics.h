@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "store/vouchers.h"
 
 struct metrics;
 
@@ -28,5 +29,9 @@ void metrics_sms(struct metrics *m, const char *adapter, const char *outcome);
 
 /* Appends the request metrics in the Prometheus text format. */
 void metrics_render(struct metrics *m, struct buf *out);
+
+/* The voucher pools' stock as last read (replaces the previous reading): gauges of free
+ * and total codes and whether the pool is low (vouchers_low), per pool. */
+void metrics_vouchers(struct metrics *m, const struct vouchers_stock *rows, size_t n);
 
 #endif

@@ -123,7 +123,10 @@ class GameTest(harness.DaemonTest):
         self.sql("INSERT INTO vouchers (pool, code, imported_at) VALUES "
                  "('snapp-50', 'CODE-A', UTC_TIMESTAMP(6)), ('snapp-50', 'CODE-B', "
                  "UTC_TIMESTAMP(6)), ('snapp-50', 'CODE-C', UTC_TIMESTAMP(6))")
-        d = self.start()
+        d = self.start("game.expiry_interval_s=1")  # the stock check runs every second
+        harness.wait_for(lambda: d.metric('gamigate_voucher_codes_free{pool="snapp-50"}') == 3,
+                         15, "the stock of snapp-50 in /metrics")
+        self.assertEqual(d.metric('gamigate_voucher_pool_low{pool="snapp-50"}'), 1)  # < 10
         replies = []
         for i in range(5):
             n = "0912000000%d" % i
@@ -135,6 +138,11 @@ class GameTest(harness.DaemonTest):
                                   "WHERE subscriber_id IS NOT NULL"), "3")
         self.assertEqual(self.sql("SELECT COUNT(*) FROM spins WHERE drawn_prize = 'snapp-50' "
                                   "AND awarded_prize = 'try-again'"), "2")
+        # The pool is empty now: the metrics and the log say so.
+        harness.wait_for(lambda: d.metric('gamigate_voucher_codes_free{pool="snapp-50"}') == 0,
+                         15, "snapp-50 empty in /metrics")
+        self.assertEqual(d.metric('gamigate_voucher_codes_total{pool="snapp-50"}'), 3)
+        self.assertIn("voucher pools running low", d.log())
 
     def test_campaign_loaded_while_running_is_picked_up_on_sighup(self):
         d = self.start()

@@ -7,8 +7,10 @@
  * Main thread only.
  */
 #include "cli/cli_campaign.h"
+#include "cmd/rules.h"
 #include "core/buf.h"
 #include "game/campaign.h"
+#include "route/grammar.h"
 #include "store/campaigns.h"
 
 #include <stdio.h>
@@ -104,6 +106,15 @@ cli_campaign_check_file(const struct config *cfg, const char *path)
 	struct buf errors = BUF_INIT;
 	struct campaign *c = campaign_parse_file(path, cfg->game_timezone, campaign_langs,
 	                                         N_CAMPAIGN_LANGS, &errors);
+	if (c != NULL && c->grammar_json != NULL) {
+		/* Its grammar additions, compiled over the grammar file of this config. */
+		struct grammar *g = sms_rules_campaign_grammar(cfg, c, path, &errors);
+		if (g == NULL) {
+			campaign_free(c);
+			c = NULL;
+		}
+		grammar_free(g);
+	}
 	if (c == NULL)
 		fputs(buf_cstr(&errors), stderr);
 	buf_free(&errors);

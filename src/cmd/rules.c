@@ -33,6 +33,7 @@ load_campaigns(struct sms_rules *r, const struct config *cfg, struct db_conn *co
 		return -1;
 	}
 	r->campaigns = xcalloc(n > 0 ? n : 1, sizeof(*r->campaigns));
+	r->grammars = xcalloc(n > 0 ? n : 1, sizeof(*r->grammars));
 	for (size_t i = 0; i < n; i++) {
 		char name[96];
 		snprintf(name, sizeof(name), "campaign %s version %u", src[i].id, src[i].version);
@@ -40,7 +41,14 @@ load_campaigns(struct sms_rules *r, const struct config *cfg, struct db_conn *co
 		                                    cfg->game_timezone, campaign_langs, 2, errors);
 		if (c == NULL)
 			continue;
+		struct grammar *g = NULL;
+		if (c->grammar_json != NULL &&
+		    (g = sms_rules_campaign_grammar(cfg, c, name, errors)) == NULL) {
+			campaign_free(c); /* left out, like a campaign that does not parse */
+			continue;
+		}
 		c->version = src[i].version;
+		r->grammars[r->ncampaigns] = g;
 		r->campaigns[r->ncampaigns++] = c;
 		buf_printf(&r->signature, "%s:%u,", src[i].id, src[i].version);
 	}
@@ -48,22 +56,70 @@ load_campaigns(struct sms_rules *r, const struct config *cfg, struct db_conn *co
 	return 0;
 }
 
-const struct campaign *
-sms_rules_campaign(const struct sms_rules *r, const char *recipient, time_t now)
+/* The index of the campaign for a message to recipient (see sms_rules_campaign), or -1. */
+static int
+campaign_index(const struct sms_rules *r, const char *recipient, time_t now)
 {
-	const struct campaign *first = NULL;
+	int first = -1;
 	for (unsigned i = 0; i < r->ncampaigns; i++) {
 		const struct campaign *c = r->campaigns[i];
 		if (!campaign_running(c, now))
 			continue;
 		for (unsigned k = 0; k < c->nshort_codes; k++) {
 			if (strcmp(c->short_codes[k], recipient) == 0)
-				return c;
+				return (int)i;
 		}
-		if (first == NULL)
-			first = c;
+		if (first < 0)
+			first = (int)i;
 	}
 	return first;
+}
+
+const struct campaign *
+sms_rules_campaign(const struct sms_rules *r, const char *recipient, time_t now)
+{
+	int i = campaign_index(r, recipient, now);
+	return i >= 0 ? r->campaigns[i] : NULL;
+}
+
+const struct grammar *
+sms_rules_grammar(const struct sms_rules *r, const char *recipient, time_t now)
+{
+	int i = campaign_index(r, recipient, now);
+	return i >= 0 && r->grammars[i] != NULL ? r->grammars[i] : r->grammar;
+}
+
+/* Appends a problem for every command of g that has no implementation. 0 none, -1. */
+static int
+check_implemented(const struct grammar *g, const char *origin, struct buf *errors)
+{
+	int bad = 0;
+	for (unsigned i = 0; i < grammar_count(g); i++) {
+		const char *name = grammar_command_name(g, i);
+		if (command_find(name) == NULL) {
+			buf_printf(errors,
+			           "%s: command \"%s\" has no implementation in this gamigate; "
+			           "remove it from the grammar\n",
+			           origin, name);
+			bad = 1;
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+struct grammar *
+sms_rules_campaign_grammar(const struct config *cfg, const struct campaign *c, const char *name,
+                           struct buf *errors)
+{
+	char origin[128];
+	snprintf(origin, sizeof(origin), "%s: $.grammar", name);
+	struct grammar *g =
+	    grammar_load_with(cfg->sms_grammar_file, c->grammar_json, origin, errors);
+	if (g != NULL && check_implemented(g, origin, errors) < 0) {
+		grammar_free(g);
+		return NULL;
+	}
+	return g;
 }
 
 int
@@ -84,10 +140,14 @@ sms_rules_campaign_signature(struct db_conn *conn, struct buf *sig, struct db_er
 static void
 free_campaigns(struct sms_rules *r)
 {
-	for (unsigned i = 0; i < r->ncampaigns; i++)
+	for (unsigned i = 0; i < r->ncampaigns; i++) {
 		campaign_free(r->campaigns[i]);
+		grammar_free(r->grammars[i]);
+	}
 	free(r->campaigns);
+	free(r->grammars);
 	r->campaigns = NULL;
+	r->grammars = NULL;
 	r->ncampaigns = 0;
 }
 
@@ -107,18 +167,8 @@ sms_rules_load(const struct config *cfg, struct db_conn *conn, struct buf *error
 	                   (unsigned)cfg->sms_max_segments, errors);
 	if (r->grammar == NULL || r->templates == NULL)
 		bad = 1;
-	if (r->grammar != NULL) {
-		for (unsigned i = 0; i < grammar_count(r->grammar); i++) {
-			const char *name = grammar_command_name(r->grammar, i);
-			if (command_find(name) == NULL) {
-				buf_printf(errors,
-				           "%s: command \"%s\" has no implementation in this "
-				           "gamigate; remove it from the grammar\n",
-				           cfg->sms_grammar_file, name);
-				bad = 1;
-			}
-		}
-	}
+	if (r->grammar != NULL && check_implemented(r->grammar, cfg->sms_grammar_file, errors) < 0)
+		bad = 1;
 	if (r->templates != NULL && !templates_has_lang(r->templates, r->default_lang)) {
 		buf_printf(errors, "%s: no templates for sms.default_lang \"%s\"\n",
 		           cfg->sms_templates_dir, r->default_lang);

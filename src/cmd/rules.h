@@ -27,6 +27,7 @@ struct sms_rules {
 	long rate_per_minute;
 	long dedupe_window_s;
 	struct campaign **campaigns; /* the active campaigns, from the database */
+	struct grammar **grammars;   /* per campaign: the grammar with its additions, or NULL */
 	unsigned ncampaigns;
 	int campaigns_ok;     /* the campaigns could be read (else: none, retry later) */
 	struct buf signature; /* "id:version," of every active campaign, as loaded */
@@ -45,6 +46,17 @@ struct sms_rules *sms_rules_load(const struct config *cfg, struct db_conn *conn,
 /* Appends the "id:version," signature of the campaigns active in the database now, to
  * tell whether a reload is needed. 0 ok, -1 with err set. */
 int sms_rules_campaign_signature(struct db_conn *conn, struct buf *sig, struct db_error *err);
+
+/* The grammar for a message to recipient: that of its campaign (sms_rules_campaign)
+ * when the campaign adds to the grammar, else the grammar file's. */
+const struct grammar *sms_rules_grammar(const struct sms_rules *r, const char *recipient,
+                                        time_t now);
+
+/* Compiles the grammar file with the campaign's "grammar" additions and checks that
+ * every command has an implementation; name ("campaign x version 3") names the
+ * problems. NULL with the problems in errors. Any thread. */
+struct grammar *sms_rules_campaign_grammar(const struct config *cfg, const struct campaign *c,
+                                           const char *name, struct buf *errors);
 
 /* The campaign for a message to recipient: the running campaign with that short code,
  * else the first running campaign, else NULL. */

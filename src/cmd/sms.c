@@ -33,9 +33,10 @@ struct sms_tx {
 	char provider_id[81];
 	char alt_id[81]; /* "" unless the id is a hash */
 	char usage_key[48];
-	struct route_match match; /* the grammar's reading of the text (pure, done once) */
-	int readonly;             /* no transaction, nothing locked: the record is the write */
-	int in_batch;             /* inside the caller's transaction (sms_process_part) */
+	struct route_match match;      /* the grammar's reading of the text (pure, done once) */
+	int readonly;                  /* no transaction, nothing locked: the record is the write */
+	int in_batch;                  /* inside the caller's transaction (sms_process_part) */
+	const struct grammar *grammar; /* the campaign's, with its additions, or the file's */
 };
 
 static void
@@ -196,7 +197,7 @@ sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 				/* The command's usage text, "<command>_usage", if it has one. */
 				snprintf(out->command, sizeof(out->command), "%s", match->command);
 				snprintf(tx->usage_key, sizeof(tx->usage_key), "%.40s_usage",
-				         grammar_usage(tx->rules->grammar, match->command));
+				         grammar_usage(tx->grammar, match->command));
 				ctx.reply_key =
 				    templates_has_key(tx->rules->templates, ctx.lang, tx->usage_key)
 				        ? tx->usage_key
@@ -258,7 +259,8 @@ sms_tx_prepare(struct sms_tx *tx)
 	}
 	/* Matching is pure: done once, before any database work. A message whose command
 	 * only reads has the record as its one write and needs no explicit transaction. */
-	grammar_match(tx->rules->grammar, in->text, strlen(in->text), &tx->match);
+	tx->grammar = sms_rules_grammar(tx->rules, in->recipient, time(NULL));
+	grammar_match(tx->grammar, in->text, strlen(in->text), &tx->match);
 	const struct command *cmd =
 	    tx->match.status == ROUTE_OK ? command_find(tx->match.command) : NULL;
 	tx->readonly = tx->match.status != ROUTE_OK || (cmd != NULL && cmd->readonly);

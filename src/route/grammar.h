@@ -99,6 +99,14 @@ struct route_match {
  */
 struct grammar *grammar_load(const char *path, struct buf *errors);
 
+/* As grammar_load, with a campaign's additions (extra_json: the campaign's "grammar"
+ * object, {"commands": [...]}) laid over the file: keywords and shortcuts added to the
+ * file's commands, new commands appended; the reserved commands cannot be changed.
+ * Problems of the additions are named after origin ("campaign nowruz-1405: grammar"),
+ * those of the merged grammar after "path with origin". NULL with the problems. */
+struct grammar *grammar_load_with(const char *path, const char *extra_json, const char *origin,
+                                  struct buf *errors);
+
 /* Frees g and everything in it; NULL is fine. Pointers from grammar_match die with it. */
 void grammar_free(struct grammar *g);
 

@@ -85,4 +85,10 @@ unsigned gram_edit_distance(const uint32_t *a, size_t la, const uint32_t *b, siz
 /* True when s[0..len) is 1 or more ASCII digits. */
 bool gram_all_digits(const char *s, size_t len);
 
+/* Lays a campaign's grammar additions (extra: {"commands": [...]}) over the grammar
+ * file's document root: keywords and shortcuts added to the file's commands, other
+ * commands appended; the reserved commands cannot be changed. Problems go to errors as
+ * "origin: commands[i]...: ...". 0 merged, -1 with problems. grammar_merge.c. */
+int grammar_merge(json_t *root, const json_t *extra, const char *origin, struct buf *errors);
+
 #endif

@@ -578,13 +578,13 @@ pcre_free(void *ptr, void *data)
 
 static const char *const top_fields[] = {"commands", "comment"};
 
-struct grammar *
-grammar_load(const char *path, struct buf *errors)
+/* Reads the grammar file at path as JSON; NULL with the problem in errors. */
+static json_t *
+read_grammar_file(const char *path, struct buf *errors)
 {
-	struct loader ld = {.path = path, .errors = errors};
 	struct stat st;
 	json_error_t jerr;
-	json_t *root = NULL, *cmds;
+	json_t *root;
 
 	if (stat(path, &st) != 0) {
 		buf_printf(errors, "%s: cannot open the grammar file: %s\n", path, strerror(errno));
@@ -603,8 +603,17 @@ grammar_load(const char *path, struct buf *errors)
 		else
 			buf_printf(errors, "%s: cannot read the grammar file: %s\n", path,
 			           jerr.text);
-		return NULL;
 	}
+	return root;
+}
+
+/* Checks and compiles a grammar document; problems are named after path. */
+static struct grammar *
+build_grammar(const char *path, json_t *root, struct buf *errors)
+{
+	struct loader ld = {.path = path, .errors = errors};
+	json_t *cmds;
+
 	struct grammar *g = ld.g = xcalloc(1, sizeof(*g));
 	g->gctx = pcre2_general_context_create(pcre_alloc, pcre_free, NULL);
 	g->cctx = pcre2_compile_context_create(g->gctx);
@@ -639,11 +648,49 @@ grammar_load(const char *path, struct buf *errors)
 		load_command(&ld, &g->commands[i], json_array_get(cmds, i), i);
 	check_across(&ld, g);
 out:
-	json_decref(root);
 	if (ld.problems > 0) {
 		grammar_free(g);
 		return NULL;
 	}
+	return g;
+}
+
+struct grammar *
+grammar_load(const char *path, struct buf *errors)
+{
+	json_t *root = read_grammar_file(path, errors);
+	if (root == NULL)
+		return NULL;
+	struct grammar *g = build_grammar(path, root, errors);
+	json_decref(root);
+	return g;
+}
+
+struct grammar *
+grammar_load_with(const char *path, const char *extra_json, const char *origin, struct buf *errors)
+{
+	json_error_t jerr;
+	json_t *root = read_grammar_file(path, errors);
+	if (root == NULL)
+		return NULL;
+	json_t *extra = json_loads(extra_json, JSON_REJECT_DUPLICATES, &jerr);
+	struct grammar *g = NULL;
+	if (extra == NULL) {
+		buf_printf(errors, "%s: not valid JSON: %s\n", origin, jerr.text);
+	} else {
+		/* Compiled even when the additions had problems, so that the problems of the
+		 * rest are listed too; then nothing is returned. */
+		int merged = grammar_merge(root, extra, origin, errors);
+		char name[256];
+		snprintf(name, sizeof(name), "%s with %s", path, origin);
+		g = build_grammar(name, root, errors);
+		if (merged < 0) {
+			grammar_free(g);
+			g = NULL;
+		}
+	}
+	json_decref(extra);
+	json_decref(root);
 	return g;
 }
 

@@ -202,7 +202,12 @@ class Daemon:
 
 
 def run_cli(*args, env=None, cwd=None):
-    """Runs the gamigate binary; returns (exit status, stdout, stderr)."""
+    """Runs the gamigate binary; returns (exit status, stdout, stderr). Unless env is
+    given, the grammar file is the repository's (campaign commands compile a campaign's
+    grammar additions over it), as for the daemons the tests start."""
+    if env is None:
+        env = dict(os.environ, GAMIGATE_SMS_GRAMMAR_FILE=os.path.join(ROOT, "conf",
+                                                                      "grammar.json"))
     out = subprocess.run([binary()] + list(args), capture_output=True, text=True,
                          timeout=60, env=env, cwd=cwd)
     return out.returncode, out.stdout, out.stderr

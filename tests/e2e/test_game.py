@@ -164,6 +164,27 @@ class GameTest(harness.DaemonTest):
         self.assertIn("No campaign is running", self.send(d, "spin", "09121234567", "f2"))
         self.assertEqual(self.sql("SELECT COUNT(*) FROM spins"), "0")
 
+    def test_campaign_keywords_apply_to_its_short_code_only(self):
+        # The sample campaign adds «عیدی» / EIDI to SPIN (its "grammar" section); the
+        # club campaign on 3001 does not, and the grammar file alone knows neither.
+        self.load(running_campaign())
+        club = os.path.join(harness.ROOT, "campaigns", "club-1405.json")
+        with open(club) as f:
+            self.load(json.load(f))
+        d = self.start()
+        self.send(d, "join", "09121230001", "k0")
+        body = json.dumps({"id": "k1", "from": "09121230001", "to": "3001", "text": "eidi"})
+        status, _, out = d.request("POST", "/sms/inbound", body=body.encode())
+        self.assertEqual(status, 200, out)
+        self.assertEqual(self.sql("SELECT COUNT(*) FROM spins"), "0")
+        self.assertEqual(self.sql("SELECT command IS NULL FROM inbound_messages "
+                                  "WHERE provider_id = 'k1'"), "1")
+        self.send(d, "عیدی", "09121230001", "k2")
+        self.assertEqual(self.sql("SELECT COUNT(*) FROM spins WHERE campaign_id = 'nowruz-1405'"),
+                         "1")
+        self.assertEqual(self.sql("SELECT command FROM inbound_messages WHERE provider_id = 'k2'"),
+                         "spin")
+
     def test_one_number_texting_spin_and_checkin_many_times_at_once(self):
         # A transaction must lock the subscriber before its first plain read: were the
         # snapshot taken before the lock, a spin waiting for the lock would not see the

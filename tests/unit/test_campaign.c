@@ -189,7 +189,7 @@ test_sample_parses(void)
 	CHECK(c->referral.nmilestones == 2 && c->referral.milestones[0].count == 3 &&
 	      c->referral.milestones[1].count == 10);
 	CHECK(c->ncatalog == 3 && c->catalog[2].reward.chances == 1 && c->catalog[0].cost == 500);
-	CHECK(c->grammar_json == NULL);
+	CHECK(c->grammar_json != NULL && strstr(c->grammar_json, "eidi") != NULL);
 	CHECK(c->source != NULL && strstr(c->source, "\"nowruz-1405\"") != NULL);
 
 	CHECK(!campaign_running(c, c->starts - 1));

@@ -545,6 +545,78 @@ test_campaign_grammar(void)
 	buf_free(&errors);
 }
 
+/* A campaign's additions over the shipped grammar file. */
+static struct grammar *
+load_with(const char *extra, struct buf *errors)
+{
+	buf_reset(errors);
+	return grammar_load_with(GAMIGATE_GRAMMAR_JSON, extra, "campaign x: grammar", errors);
+}
+
+static void
+test_campaign_additions(void)
+{
+	struct buf errors = BUF_INIT;
+	struct route_match m;
+
+	/* Keywords and a shortcut added to a command of the file, and a new command. */
+	struct grammar *g = load_with(
+	    "{\"commands\": [{\"name\": \"spin\", \"keywords\": {\"fa\": [\"عیدی\"], \"en\": "
+	    "[\"eidi\"]}, \"shortcuts\": [\"77\"]},"
+	    " {\"name\": \"lucky\", \"keywords\": {\"en\": [\"lucky\"]}}]}",
+	    &errors);
+	CHECK(g != NULL);
+	if (g == NULL) {
+		fprintf(stderr, "%s", buf_cstr(&errors));
+	} else {
+		grammar_match(g, "eidi", 4, &m);
+		CHECK(m.status == ROUTE_OK && strcmp(m.command, "spin") == 0 &&
+		      strcmp(m.lang, "en") == 0);
+		grammar_match(g, "عیدی", strlen("عیدی"), &m);
+		CHECK(m.status == ROUTE_OK && strcmp(m.command, "spin") == 0 &&
+		      strcmp(m.lang, "fa") == 0);
+		grammar_match(g, "77", 2, &m);
+		CHECK(m.status == ROUTE_OK && strcmp(m.command, "spin") == 0);
+		grammar_match(g, "spin", 4, &m); /* the file's keywords still work */
+		CHECK(m.status == ROUTE_OK && strcmp(m.command, "spin") == 0);
+		grammar_match(g, "lucky", 5, &m);
+		CHECK(m.status == ROUTE_OK && strcmp(m.command, "lucky") == 0);
+		CHECK(grammar_count(g) > 1);
+	}
+	grammar_free(g);
+
+	/* What a campaign may not do: each problem named, nothing compiled. */
+	static const struct {
+		const char *extra;
+		const char *want;
+	} bad[] = {
+	    {"{\"commands\": [{\"name\": \"stop\", \"keywords\": {\"en\": [\"halt\"]}}]}",
+	     "campaign x: grammar: commands[0]: \"stop\" is a reserved command"},
+	    {"{\"commands\": [{\"name\": \"spin\", \"args\": \"(?<x>.*)\"}]}",
+	     "commands[0].args: a campaign can only add keywords and shortcuts"},
+	    {"{\"commands\": [{\"keywords\": {}}]}",
+	     "commands[0]: expected an object with a \"name\""},
+	    {"{\"verbs\": []}", "unknown field \"verbs\""},
+	    {"{\"commands\": {}}", "commands: expected a list"},
+	    {"[1]", "expected an object"},
+	    {"{\"commands\": [", "campaign x: grammar: not valid JSON"},
+	    {"{\"commands\": [{\"name\": \"spin\", \"keywords\": {\"en\": [\"help\"]}}]}",
+	     "with campaign x: grammar: "}, /* a keyword the file gives to help already */
+	    {"{\"commands\": [{\"name\": \"spin\", \"keywords\": {\"en\": \"eidi\"}}]}",
+	     "commands[0].keywords.en: expected a list"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		g = load_with(bad[i].extra, &errors);
+		CHECK(g == NULL);
+		if (strstr(buf_cstr(&errors), bad[i].want) == NULL)
+			fprintf(stderr, "  case %zu: wanted \"%s\" in:\n%s", i, bad[i].want,
+			        buf_cstr(&errors));
+		CHECK(strstr(buf_cstr(&errors), bad[i].want) != NULL);
+		grammar_free(g);
+	}
+	buf_free(&errors);
+}
+
 /* Loads text expecting failure; every line must start with the file's path and the
  * message must contain each of the wanted fragments. */
 static void
@@ -769,6 +841,7 @@ main(void)
 	RUN(test_long_texts);
 	RUN(test_campaign_grammar);
 	RUN(test_bad_files);
+	RUN(test_campaign_additions);
 	RUN(test_load_free_cycles);
 	RUN(test_threads);
 	grammar_free(shipped);

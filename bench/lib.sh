@@ -3,7 +3,9 @@
 # bench/lib.sh — what the bench scripts share: the build, a private MariaDB with durable
 # commits, the daemon on a free loopback port, and run_loadgen (loadgen plus where the
 # CPU went). Sourced by bench/*.sh after tools/lib/common.sh and their option parsing;
-# reads $pool, $connections, $duration, $warmup.
+# reads $pool, $connections, $duration, $warmup, and optionally $count_table (the table
+# with one row per request handled, default inbound_messages) and $unit (what a request
+# is called in the figures, default message).
 
 # bench_cleanup: stops the daemon and the bench MariaDB, removes the folder (on exit).
 pid=
@@ -71,11 +73,11 @@ bench_serve() {
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # busy_ticks: non-idle clock ticks of the whole machine so far.
 busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
-# db_counters: "FSYNCS ROWS-INSERTED" of the bench MariaDB so far (each bench message
-# writes exactly one row: its inbound record).
+# db_counters: "FSYNCS ROWS-INSERTED" of the bench MariaDB so far (each request handled
+# writes exactly one row of $count_table: an inbound record, a USSD step).
 db_counters() {
     db_sql "SELECT (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS
-        WHERE VARIABLE_NAME = 'INNODB_DATA_FSYNCS'), (SELECT COUNT(*) FROM inbound_messages)"
+        WHERE VARIABLE_NAME = 'INNODB_DATA_FSYNCS'), (SELECT COUNT(*) FROM ${count_table:-inbound_messages})"
 }
 hz="$(getconf CLK_TCK)"
 
@@ -102,14 +104,14 @@ run_loadgen() {
     grep "^result status:" <<<"$out" | sed "s/^result /  /" || true
     secs="$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')"
     awk -v n="$name" -v g=$((g1 - g0)) -v d=$((d1 - d0)) -v b=$((b1 - b0)) -v hz="$hz" \
-        -v s="$secs" -v c0="$c0" -v c1="$c1" -v cores="$(nproc)" \
+        -v s="$secs" -v c0="$c0" -v c1="$c1" -v cores="$(nproc)" -v u="${unit:-message}" \
         'BEGIN { split(c0, x, /[ \t]+/); split(c1, y, /[ \t]+/); f = y[1] - x[1]; c = y[2] - x[2]
-            printf "  %s, whole run (%.1f s): cpu gamigate %.0f%%, mariadbd %.0f%%, all processes %.0f%% (of %d%%); %d records written, %d InnoDB fsyncs (%.2f per record)\n",
-                n, s, 100 * g / hz / s, 100 * d / hz / s, 100 * b / hz / s, 100 * cores, c, f, (c > 0 ? f / c : 0)
+            printf "  %s, whole run (%.1f s): cpu gamigate %.0f%%, mariadbd %.0f%%, all processes %.0f%% (of %d%%); %d %ss recorded, %d InnoDB fsyncs (%.2f per %s)\n",
+                n, s, 100 * g / hz / s, 100 * d / hz / s, 100 * b / hz / s, 100 * cores, c, u, f, (c > 0 ? f / c : 0), u
             if (c > 0) {
                 gm = 1000 * g / hz / c; dm = 1000 * d / hz / c
-                printf "  %s, cpu per message: gamigate %.3f ms + mariadbd %.3f ms = %.3f ms, so %d cores cap the rate near %.0f msg/s (with nothing else running)\n",
-                    n, gm, dm, gm + dm, cores, cores * 1000 / (gm + dm)
+                printf "  %s, cpu per %s: gamigate %.3f ms + mariadbd %.3f ms = %.3f ms, so %d cores cap the rate near %.0f %ss/s (with nothing else running)\n",
+                    n, u, gm, dm, gm + dm, cores, cores * 1000 / (gm + dm), u
                 ceiling = cores * 1000 / (gm + dm)
             }
             printf "CEILING %.0f\n", (ceiling > 0 ? ceiling : 0) }' >"$tmp/cpu.out"

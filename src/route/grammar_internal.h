@@ -85,6 +85,10 @@ unsigned gram_edit_distance(const uint32_t *a, size_t la, const uint32_t *b, siz
 /* True when s[0..len) is 1 or more ASCII digits. */
 bool gram_all_digits(const char *s, size_t len);
 
+/* Appends "path: <message>\n" to the loader's errors and counts it; control characters
+ * become '?' so that each problem stays on one line. grammar_load.c. */
+void grammar_problem(struct loader *ld, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Lays a campaign's grammar additions (extra: {"commands": [...]}) over the grammar
  * file's document root: keywords and shortcuts added to the file's commands, other
  * commands appended; the reserved commands cannot be changed. Problems go to errors as

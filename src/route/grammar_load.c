@@ -18,12 +18,8 @@
 
 /* ---- loading: messages ---- */
 
-/* Appends "path: <message>\n" to the errors; control characters from the file become '?'
- * so that each problem stays on one line. */
-static void problem(struct loader *ld, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-problem(struct loader *ld, const char *fmt, ...)
+void
+grammar_problem(struct loader *ld, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -99,9 +95,9 @@ check_fields(struct loader *ld, json_t *obj, const char *where, const char *cons
 		}
 		if (known)
 			continue;
-		problem(ld, "%s: unknown field \"%.*s\"%s%s%s (fields: %s)", where, clip(key, 64),
-		        key, best ? "; did you mean \"" : "", best ? best : "", best ? "\"?" : "",
-		        list);
+		grammar_problem(ld, "%s: unknown field \"%.*s\"%s%s%s (fields: %s)", where,
+		                clip(key, 64), key, best ? "; did you mean \"" : "",
+		                best ? best : "", best ? "\"?" : "", list);
 	}
 }
 
@@ -201,12 +197,13 @@ load_keywords(struct loader *ld, struct gram_command *c, json_t *v, const char *
 	int before = ld->problems;
 
 	if (!json_is_object(v)) {
-		problem(ld,
-		        "%s.keywords: expected an object of language -> list of keywords, e.g. "
-		        "{\"en\": [\"spin\"], \"fa\": "
-		        "[\"\xda\xaf\xd8\xb1\xd8\xaf\xd9\x88\xd9\x86\xd9\x87\"]}; "
-		        "got %s",
-		        where, type_name(v));
+		grammar_problem(
+		    ld,
+		    "%s.keywords: expected an object of language -> list of keywords, e.g. "
+		    "{\"en\": [\"spin\"], \"fa\": "
+		    "[\"\xda\xaf\xd8\xb1\xd8\xaf\xd9\x88\xd9\x86\xd9\x87\"]}; "
+		    "got %s",
+		    where, type_name(v));
 		return;
 	}
 	json_object_foreach(v, lang, list)
@@ -217,14 +214,15 @@ load_keywords(struct loader *ld, struct gram_command *c, json_t *v, const char *
 
 		snprintf(lwhere, sizeof(lwhere), "%s.keywords.%.16s", where, lang);
 		if (!lang_valid(lang)) {
-			problem(ld,
-			        "%s.keywords: \"%.16s\" is not a language code; use 2 to %d of a-z "
-			        "and '-', e.g. \"fa\" or \"en\"",
-			        where, lang, LANG_MAX_BYTES);
+			grammar_problem(
+			    ld,
+			    "%s.keywords: \"%.16s\" is not a language code; use 2 to %d of a-z "
+			    "and '-', e.g. \"fa\" or \"en\"",
+			    where, lang, LANG_MAX_BYTES);
 			continue;
 		}
 		if (!json_is_array(list)) {
-			problem(
+			grammar_problem(
 			    ld,
 			    "%s: expected a list of keywords, e.g. [\"stop\", \"cancel\"]; got %s",
 			    lwhere, type_name(list));
@@ -237,15 +235,15 @@ load_keywords(struct loader *ld, struct gram_command *c, json_t *v, const char *
 		{
 			char why[200];
 			if (!json_is_string(kv)) {
-				problem(ld, "%s[%zu]: expected a string, got %s", lwhere, i,
-				        type_name(kv));
+				grammar_problem(ld, "%s[%zu]: expected a string, got %s", lwhere, i,
+				                type_name(kv));
 				continue;
 			}
 			const char *s = json_string_value(kv);
 			size_t len = json_string_length(kv);
 			if (keyword_check(s, len, why, sizeof(why)) < 0) {
-				problem(ld, "%s[%zu]: keyword \"%.*s\" %s", lwhere, i, clip(s, 80),
-				        s, why);
+				grammar_problem(ld, "%s[%zu]: keyword \"%.*s\" %s", lwhere, i,
+				                clip(s, 80), s, why);
 				continue;
 			}
 			if (c->nkeywords == GRAMMAR_MAX_KEYWORDS) {
@@ -266,11 +264,12 @@ load_keywords(struct loader *ld, struct gram_command *c, json_t *v, const char *
 		}
 	}
 	if (too_many || json_object_size(v) > GRAMMAR_MAX_KEYWORDS)
-		problem(ld, "%s.keywords: more than %d keywords in one command", where,
-		        GRAMMAR_MAX_KEYWORDS);
+		grammar_problem(ld, "%s.keywords: more than %d keywords in one command", where,
+		                GRAMMAR_MAX_KEYWORDS);
 	else if (c->nkeywords == 0 && ld->problems == before)
-		problem(ld, "%s.keywords: no keywords; give at least one, e.g. \"en\": [\"spin\"]",
-		        where);
+		grammar_problem(
+		    ld, "%s.keywords: no keywords; give at least one, e.g. \"en\": [\"spin\"]",
+		    where);
 }
 
 static void
@@ -280,14 +279,15 @@ load_shortcuts(struct loader *ld, struct gram_command *c, json_t *v, const char 
 	json_t *sv;
 
 	if (!json_is_array(v)) {
-		problem(
+		grammar_problem(
 		    ld,
 		    "%s.shortcuts: expected a list of numbers as strings, e.g. [\"11\"]; got %s",
 		    where, type_name(v));
 		return;
 	}
 	if (json_array_size(v) > GRAMMAR_MAX_SHORTCUTS) {
-		problem(ld, "%s.shortcuts: more than %d shortcuts", where, GRAMMAR_MAX_SHORTCUTS);
+		grammar_problem(ld, "%s.shortcuts: more than %d shortcuts", where,
+		                GRAMMAR_MAX_SHORTCUTS);
 		return;
 	}
 	json_array_foreach(v, i, sv)
@@ -295,7 +295,7 @@ load_shortcuts(struct loader *ld, struct gram_command *c, json_t *v, const char 
 		const char *s = json_string_value(sv);
 		size_t len = s != NULL ? json_string_length(sv) : 0;
 		if (s == NULL || !gram_all_digits(s, len) || len > SHORTCUT_DIGITS_MAX) {
-			problem(
+			grammar_problem(
 			    ld,
 			    "%s.shortcuts[%zu]: expected a string of 1 to %d ASCII digits, got %s",
 			    where, i, SHORTCUT_DIGITS_MAX,
@@ -336,26 +336,26 @@ load_args(struct loader *ld, struct gram_command *c, json_t *v, const char *wher
 	size_t off;
 
 	if (s == NULL || len == 0 || len > ARGS_PATTERN_MAX) {
-		problem(ld,
-		        "%s.args: expected a PCRE2 pattern of 1 to %d bytes, e.g. "
-		        "\"(?<code>[a-z0-9]{6})\"; got %s",
-		        where, ARGS_PATTERN_MAX,
-		        s != NULL ? "a string of another length" : type_name(v));
+		grammar_problem(ld,
+		                "%s.args: expected a PCRE2 pattern of 1 to %d bytes, e.g. "
+		                "\"(?<code>[a-z0-9]{6})\"; got %s",
+		                where, ARGS_PATTERN_MAX,
+		                s != NULL ? "a string of another length" : type_name(v));
 		return;
 	}
 	c->args_re = compile(ld->g, s, len, PCRE2_ANCHORED | PCRE2_ENDANCHORED, &err, &off);
 	if (c->args_re == NULL) {
 		pcre2_get_error_message(err, msg, sizeof(msg));
-		problem(ld, "%s.args at offset %zu: %s (pattern \"%.*s\")", where, off,
-		        (const char *)msg, clip(s, 120), s);
+		grammar_problem(ld, "%s.args at offset %zu: %s (pattern \"%.*s\")", where, off,
+		                (const char *)msg, clip(s, 120), s);
 		return;
 	}
 	pcre2_pattern_info(c->args_re, PCRE2_INFO_NAMECOUNT, &count);
 	pcre2_pattern_info(c->args_re, PCRE2_INFO_NAMEENTRYSIZE, &entry);
 	pcre2_pattern_info(c->args_re, PCRE2_INFO_NAMETABLE, &table);
 	if (count > ROUTE_MAX_ARGS) {
-		problem(ld, "%s.args: %u named groups; at most %d", where, (unsigned)count,
-		        ROUTE_MAX_ARGS);
+		grammar_problem(ld, "%s.args: %u named groups; at most %d", where, (unsigned)count,
+		                ROUTE_MAX_ARGS);
 		return;
 	}
 	for (uint32_t i = 0; i < count; i++) {
@@ -363,8 +363,8 @@ load_args(struct loader *ld, struct gram_command *c, json_t *v, const char *wher
 		const char *name = (const char *)e + 2;
 		unsigned number = (unsigned)e[0] << 8 | e[1], at = c->ngroups;
 		if (strlen(name) > ROUTE_ARG_NAME_MAX) {
-			problem(ld, "%s.args: group name \"%s\" is longer than %d bytes", where,
-			        name, ROUTE_ARG_NAME_MAX);
+			grammar_problem(ld, "%s.args: group name \"%s\" is longer than %d bytes",
+			                where, name, ROUTE_ARG_NAME_MAX);
 			continue;
 		}
 		/* The table is sorted by name; keep the groups in pattern order. */
@@ -416,8 +416,8 @@ compile_keywords(struct loader *ld, struct gram_command *c, const char *where)
 	c->keyword_re = compile(ld->g, pat.data, pat.len, PCRE2_ANCHORED, &err, &off);
 	if (c->keyword_re == NULL) {
 		pcre2_get_error_message(err, msg, sizeof(msg));
-		problem(ld, "%s.keywords: cannot compile them (offset %zu: %s)", where, off,
-		        (const char *)msg);
+		grammar_problem(ld, "%s.keywords: cannot compile them (offset %zu: %s)", where, off,
+		                (const char *)msg);
 	}
 	buf_free(&pat);
 }
@@ -434,40 +434,43 @@ load_command(struct loader *ld, struct gram_command *c, json_t *jc, unsigned idx
 
 	snprintf(where, sizeof(where), "commands[%u]", idx);
 	if (!json_is_object(jc)) {
-		problem(ld, "%s: expected an object {\"name\": ..., \"keywords\": {...}}, got %s",
-		        where, type_name(jc));
+		grammar_problem(
+		    ld, "%s: expected an object {\"name\": ..., \"keywords\": {...}}, got %s",
+		    where, type_name(jc));
 		return;
 	}
 	check_fields(ld, jc, where, command_fields,
 	             sizeof(command_fields) / sizeof(command_fields[0]),
 	             "name, reserved, keywords, shortcuts, args, usage, comment");
 	if ((v = json_object_get(jc, "name")) == NULL)
-		problem(ld,
-		        "%s: \"name\" is missing; every command needs one, e.g. \"name\": \"spin\"",
-		        where);
+		grammar_problem(
+		    ld, "%s: \"name\" is missing; every command needs one, e.g. \"name\": \"spin\"",
+		    where);
 	else if (!json_is_string(v))
-		problem(ld, "%s.name: expected a string, got %s", where, type_name(v));
+		grammar_problem(ld, "%s.name: expected a string, got %s", where, type_name(v));
 	else if (!name_valid(json_string_value(v)))
-		problem(ld,
-		        "%s.name: \"%.40s\" is not a command name; use a-z, 0-9 and '_', starting "
-		        "with a letter, at most %d bytes",
-		        where, json_string_value(v), NAME_MAX_BYTES);
+		grammar_problem(
+		    ld,
+		    "%s.name: \"%.40s\" is not a command name; use a-z, 0-9 and '_', starting "
+		    "with a letter, at most %d bytes",
+		    where, json_string_value(v), NAME_MAX_BYTES);
 	else
 		c->name = xstrdup(json_string_value(v));
 	if ((v = json_object_get(jc, "reserved")) != NULL && !json_is_boolean(v))
-		problem(ld, "%s.reserved: expected true or false, got %s", where, type_name(v));
+		grammar_problem(ld, "%s.reserved: expected true or false, got %s", where,
+		                type_name(v));
 	c->reserved = v != NULL && json_is_true(v);
 	if ((v = json_object_get(jc, "usage")) != NULL) {
 		if (!json_is_string(v) || !name_valid(json_string_value(v)))
-			problem(ld, "%s.usage: expected a template name of a-z, 0-9 and '_'",
-			        where);
+			grammar_problem(
+			    ld, "%s.usage: expected a template name of a-z, 0-9 and '_'", where);
 		else
 			c->usage = xstrdup(json_string_value(v));
 	}
 	if ((v = json_object_get(jc, "comment")) != NULL && !json_is_string(v))
-		problem(ld, "%s.comment: expected a string, got %s", where, type_name(v));
+		grammar_problem(ld, "%s.comment: expected a string, got %s", where, type_name(v));
 	if ((v = json_object_get(jc, "keywords")) == NULL)
-		problem(
+		grammar_problem(
 		    ld,
 		    "%s: \"keywords\" is missing; e.g. \"keywords\": {\"en\": [\"spin\"], \"fa\": "
 		    "[\"\xda\xaf\xd8\xb1\xd8\xaf\xd9\x88\xd9\x86\xd9\x87\"]}",
@@ -506,7 +509,7 @@ check_across(struct loader *ld, const struct grammar *g)
 		for (unsigned i = 0; i < j && c->name != NULL; i++) {
 			if (g->commands[i].name != NULL &&
 			    strcmp(g->commands[i].name, c->name) == 0)
-				problem(
+				grammar_problem(
 				    ld,
 				    "commands[%u].name: \"%s\" is already the name of commands[%u]",
 				    j, c->name, i);
@@ -516,12 +519,13 @@ check_across(struct loader *ld, const struct grammar *g)
 				const struct gram_command *o = &g->commands[i];
 				for (unsigned t = 0; t < (i == j ? s : o->nshortcuts); t++) {
 					if (strcmp(o->shortcuts[t], c->shortcuts[s]) == 0)
-						problem(ld,
-						        "commands[%u].shortcuts[%u]: \"%s\" is "
-						        "already a "
-						        "shortcut of commands[%u] (%s)",
-						        j, s, c->shortcuts[s], i,
-						        o->name ? o->name : "?");
+						grammar_problem(
+						    ld,
+						    "commands[%u].shortcuts[%u]: \"%s\" is "
+						    "already a "
+						    "shortcut of commands[%u] (%s)",
+						    j, s, c->shortcuts[s], i,
+						    o->name ? o->name : "?");
 				}
 			}
 		}
@@ -530,11 +534,12 @@ check_across(struct loader *ld, const struct grammar *g)
 			for (unsigned e = 0; e < n; e++) {
 				if (c->keywords[e].len == k->len &&
 				    strncasecmp(c->keywords[e].text, k->text, k->len) == 0)
-					problem(ld,
-					        "commands[%u].keywords.%s[%u]: keyword \"%s\" is "
-					        "listed "
-					        "twice in this command",
-					        j, k->lang, k->pos, k->text);
+					grammar_problem(
+					    ld,
+					    "commands[%u].keywords.%s[%u]: keyword \"%s\" is "
+					    "listed "
+					    "twice in this command",
+					    j, k->lang, k->pos, k->text);
 			}
 			for (unsigned i = 0; i < g->ncommands; i++) {
 				const struct gram_command *o = &g->commands[i];
@@ -543,20 +548,22 @@ check_across(struct loader *ld, const struct grammar *g)
 				    !keyword_prefix(g, o, k->text, k->len, &end))
 					continue;
 				if (end == k->len && i < j)
-					problem(ld,
-					        "commands[%u].keywords.%s[%u]: keyword \"%s\" is "
-					        "already a "
-					        "keyword of commands[%u] (%s)",
-					        j, k->lang, k->pos, k->text, i, o->name);
+					grammar_problem(
+					    ld,
+					    "commands[%u].keywords.%s[%u]: keyword \"%s\" is "
+					    "already a "
+					    "keyword of commands[%u] (%s)",
+					    j, k->lang, k->pos, k->text, i, o->name);
 				else if (end < k->len && o->reserved && !c->reserved)
-					problem(ld,
-					        "commands[%u].keywords.%s[%u]: keyword \"%s\" can "
-					        "never "
-					        "match: it starts with \"%.*s\", a keyword of the "
-					        "reserved "
-					        "command %s, which is tried first",
-					        j, k->lang, k->pos, k->text, (int)end, k->text,
-					        o->name);
+					grammar_problem(
+					    ld,
+					    "commands[%u].keywords.%s[%u]: keyword \"%s\" can "
+					    "never "
+					    "match: it starts with \"%.*s\", a keyword of the "
+					    "reserved "
+					    "command %s, which is tried first",
+					    j, k->lang, k->pos, k->text, (int)end, k->text,
+					    o->name);
 			}
 		}
 	}
@@ -624,22 +631,24 @@ build_grammar(const char *path, json_t *root, struct buf *errors)
 	g->max_pairs = 1;
 
 	if (!json_is_object(root)) {
-		problem(&ld, "expected an object {\"commands\": [...]} at the top level, got %s",
-		        type_name(root));
+		grammar_problem(&ld,
+		                "expected an object {\"commands\": [...]} at the top level, got %s",
+		                type_name(root));
 		goto out;
 	}
 	check_fields(&ld, root, "top level", top_fields, 2, "commands, comment");
 	cmds = json_object_get(root, "commands");
 	if (cmds == NULL) {
-		problem(&ld,
-		        "\"commands\" is missing at the top level; expected {\"commands\": [...]}");
+		grammar_problem(
+		    &ld,
+		    "\"commands\" is missing at the top level; expected {\"commands\": [...]}");
 		goto out;
 	}
 	if (!json_is_array(cmds) || json_array_size(cmds) == 0 ||
 	    json_array_size(cmds) > GRAMMAR_MAX_COMMANDS) {
-		problem(&ld, "commands: expected a list of 1 to %d commands, got %s",
-		        GRAMMAR_MAX_COMMANDS,
-		        json_is_array(cmds) ? "another number of them" : type_name(cmds));
+		grammar_problem(&ld, "commands: expected a list of 1 to %d commands, got %s",
+		                GRAMMAR_MAX_COMMANDS,
+		                json_is_array(cmds) ? "another number of them" : type_name(cmds));
 		goto out;
 	}
 	g->ncommands = (unsigned)json_array_size(cmds);

@@ -6,34 +6,8 @@
  */
 #include "route/grammar_internal.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-struct merger {
-	const char *origin; /* "campaign nowruz-1405: grammar", prefix of every problem */
-	struct buf *errors;
-	unsigned problems;
-};
-
-static void merge_problem(struct merger *m, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-merge_problem(struct merger *m, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	for (char *p = line; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	}
-	buf_printf(m->errors, "%s: %s\n", m->origin, line);
-	m->problems++;
-}
 
 /* The command of base named name, or NULL. */
 static json_t *
@@ -52,10 +26,10 @@ find_command(json_t *base_cmds, const char *name)
 
 /* Appends the items of the array add (at path) to the array field key of obj. */
 static void
-append_items(struct merger *m, json_t *obj, const char *key, json_t *add, const char *path)
+append_items(struct loader *m, json_t *obj, const char *key, json_t *add, const char *path)
 {
 	if (!json_is_array(add)) {
-		merge_problem(m, "%s: expected a list", path);
+		grammar_problem(m, "%s: expected a list", path);
 		return;
 	}
 	json_t *to = json_object_get(obj, key);
@@ -70,14 +44,14 @@ append_items(struct merger *m, json_t *obj, const char *key, json_t *add, const 
 
 /* Lays one entry of the campaign's commands over the existing command base. */
 static void
-extend_command(struct merger *m, json_t *base, json_t *entry, size_t i, const char *name)
+extend_command(struct loader *m, json_t *base, json_t *entry, size_t i, const char *name)
 {
 	char path[96];
 	const char *key;
 	json_t *v;
 
 	if (json_is_true(json_object_get(base, "reserved"))) {
-		merge_problem(
+		grammar_problem(
 		    m,
 		    "commands[%zu]: \"%s\" is a reserved command (compliance keywords are "
 		    "the same in every campaign); remove it",
@@ -95,7 +69,7 @@ extend_command(struct merger *m, json_t *base, json_t *entry, size_t i, const ch
 			const char *lang;
 			json_t *words;
 			if (!json_is_object(v)) {
-				merge_problem(
+				grammar_problem(
 				    m, "commands[%zu].keywords: expected an object of lists", i);
 				continue;
 			}
@@ -109,7 +83,7 @@ extend_command(struct merger *m, json_t *base, json_t *entry, size_t i, const ch
 				append_items(m, base_kw, lang, words, path);
 			}
 		} else {
-			merge_problem(
+			grammar_problem(
 			    m,
 			    "commands[%zu].%s: a campaign can only add keywords and shortcuts "
 			    "to \"%s\" of the grammar file",
@@ -121,7 +95,7 @@ extend_command(struct merger *m, json_t *base, json_t *entry, size_t i, const ch
 int
 grammar_merge(json_t *root, const json_t *extra, const char *origin, struct buf *errors)
 {
-	struct merger m = {origin, errors, 0};
+	struct loader m = {.path = origin, .errors = errors};
 	json_t *base_cmds = json_object_get(root, "commands");
 	const char *key;
 	json_t *v;
@@ -129,19 +103,20 @@ grammar_merge(json_t *root, const json_t *extra, const char *origin, struct buf 
 	if (!json_is_array(base_cmds))
 		return 0; /* the file's own problem; the loader reports it */
 	if (!json_is_object(extra)) {
-		merge_problem(&m, "expected an object {\"commands\": [...]}");
+		grammar_problem(&m, "expected an object {\"commands\": [...]}");
 		return -1;
 	}
 	json_object_foreach((json_t *)extra, key, v)
 	{
 		if (strcmp(key, "commands") != 0 && strcmp(key, "comment") != 0)
-			merge_problem(&m, "unknown field \"%s\" (expected commands, comment)", key);
+			grammar_problem(&m, "unknown field \"%s\" (expected commands, comment)",
+			                key);
 	}
 	json_t *cmds = json_object_get(extra, "commands");
 	if (cmds == NULL)
 		return m.problems > 0 ? -1 : 0;
 	if (!json_is_array(cmds)) {
-		merge_problem(&m, "commands: expected a list of commands");
+		grammar_problem(&m, "commands: expected a list of commands");
 		return -1;
 	}
 	size_t i;
@@ -150,7 +125,7 @@ grammar_merge(json_t *root, const json_t *extra, const char *origin, struct buf 
 	{
 		json_t *name = json_object_get(entry, "name");
 		if (!json_is_object(entry) || !json_is_string(name)) {
-			merge_problem(&m, "commands[%zu]: expected an object with a \"name\"", i);
+			grammar_problem(&m, "commands[%zu]: expected an object with a \"name\"", i);
 			continue;
 		}
 		json_t *base = find_command(base_cmds, json_string_value(name));

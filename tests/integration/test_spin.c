@@ -2,7 +2,8 @@
  * Integration: the spin's store call (game_spin, procedure gg_spin) against the real
  * private MariaDB — daily and total caps, a daily unit given back when the total is
  * used up, a cap of 0, an empty voucher pool falling back with the caps it took given
- * back, one spin a day, the spin mission once, and balances equal to their ledgers.
+ * back, one spin a day, the spin mission once, and balances equal to their ledgers;
+ * a voucher held by another transaction is skipped, and the last one is waited for.
  */
 #include "check.h"
 #include "store/db.h"
@@ -10,9 +11,11 @@
 #include "store/migrate.h"
 #include "testdb.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct db_conn *
 fresh_db(const char *tag, struct db_settings *s)
@@ -164,12 +167,78 @@ test_empty_pool_falls_back_and_gives_caps_back(void)
 	testdb_drop(&s);
 }
 
+struct taker {
+	struct db_settings *s;
+	long long sub;
+	char code[101];
+	int rc;
+};
+
+/* Takes a code from pool "p" in a transaction of its own connection, and commits. */
+static void *
+take_in_thread(void *arg)
+{
+	struct taker *t = arg;
+	struct db_error err;
+	struct db_conn *c = db_conn_new(t->s);
+	t->rc = -1;
+	if (db_exec_plain(c, "START TRANSACTION", &err) == 0) {
+		t->rc = game_take_voucher(c, "p", t->sub, t->code, &err);
+		db_exec_plain(c, "COMMIT", &err);
+	}
+	db_conn_free(c);
+	db_thread_end();
+	return NULL;
+}
+
+static void
+test_vouchers_held_by_others(void)
+{
+	struct db_settings s;
+	struct db_error err;
+	struct db_conn *c = fresh_db("spin_skip", &s);
+	long long a = member(c, 1), b = member(c, 2);
+	CHECK(db_exec_plain(c,
+	                    "INSERT INTO vouchers (pool, code, imported_at) VALUES"
+	                    " ('p', 'ONE', UTC_TIMESTAMP(6)), ('p', 'TWO', UTC_TIMESTAMP(6))",
+	                    &err) == 0);
+	char code[101];
+
+	/* A holds ONE (not committed): B takes TWO at once instead of waiting. */
+	CHECK(db_exec_plain(c, "START TRANSACTION", &err) == 0);
+	CHECK(game_take_voucher(c, "p", a, code, &err) == 1 && strcmp(code, "ONE") == 0);
+	struct taker tb = {&s, b, "", 0};
+	pthread_t th;
+	pthread_create(&th, NULL, take_in_thread, &tb);
+	pthread_join(th, NULL);
+	CHECK(tb.rc == 1 && strcmp(tb.code, "TWO") == 0);
+
+	/* A holds the last free code and rolls back: a taker waiting for it gets it; the
+	 * pool is not called empty while that code might still come free. */
+	CHECK(db_exec_plain(c, "ROLLBACK", &err) == 0);
+	CHECK(db_exec_plain(c, "START TRANSACTION", &err) == 0);
+	CHECK(game_take_voucher(c, "p", a, code, &err) == 1 && strcmp(code, "ONE") == 0);
+	struct taker tc = {&s, member(c, 3), "", 0};
+	pthread_create(&th, NULL, take_in_thread, &tc);
+	usleep(300 * 1000); /* let it reach the lock wait */
+	CHECK(db_exec_plain(c, "ROLLBACK", &err) == 0);
+	pthread_join(th, NULL);
+	CHECK(tc.rc == 1 && strcmp(tc.code, "ONE") == 0);
+	CHECK(value(c, "SELECT COUNT(*) FROM vouchers WHERE subscriber_id IS NULL") == 0);
+
+	/* Now empty: a clear 0. */
+	CHECK(game_take_voucher(c, "p", a, code, &err) == 0 && code[0] == '\0');
+	db_conn_free(c);
+	testdb_drop(&s);
+}
+
 int
 main(void)
 {
 	db_library_init();
 	RUN(test_caps_and_give_back);
 	RUN(test_empty_pool_falls_back_and_gives_caps_back);
+	RUN(test_vouchers_held_by_others);
 	db_library_end();
 	return check_summary();
 }

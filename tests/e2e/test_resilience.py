@@ -46,24 +46,39 @@ class ResilienceTest(harness.DaemonTest):
         server.tool("stop")
 
     def test_stuck_workers_do_not_block_probes(self):
-        # No housekeeping job may take a worker while the test counts them.
         d = self.start("database.pool_size=2", "database.queue_max=3",
                        "game.expiry_interval_s=0")
         harness.wait_for(lambda: d.get("/healthz")[0] == 200, 10, "healthz 200")
         lock = self.db.hold("LOCK TABLES nodes WRITE;")
+        stuck = []
+
+        def slow_status():
+            return d.admin("/api/v1/status", timeout=120)
+
+        def fire():
+            stuck.append(harness.in_thread(slow_status))
         try:
-            stuck = [harness.in_thread(d.admin, "/api/v1/status") for _ in range(5)]
+            for _ in range(5):
+                fire()
+            # Fill both workers and the queue with requests stuck on the lock. A
+            # housekeeping job of the daemon (heartbeat, campaign check, USSD clean-up)
+            # may hold a worker or a queue slot for a moment; then another request
+            # tops the queue up.
             seen = []
 
-            def two_busy_three_queued():
+            def workers_and_queue_full():
                 seen[:] = [d.metric("gamigate_db_pool_busy"),
                            d.metric("gamigate_db_pool_queued")]
-                return seen == [2, 3]
+                if seen == [2, 3]:
+                    return True
+                if seen[0] == 2 and len(stuck) < 40:
+                    fire()
+                return False
             try:
-                harness.wait_for(two_busy_three_queued, 30, "2 workers busy and 3 jobs queued")
+                harness.wait_for(workers_and_queue_full, 30, "2 workers busy and 3 jobs queued")
             except AssertionError:
                 raise AssertionError("busy, queued = %s; requests: %s" % (
-                    seen, [r for _, r in stuck]))
+                    seen, [r for _, r in stuck if r]))
             # The loop answers probes while every worker waits on the database.
             for path in ("/healthz", "/metrics"):
                 t0 = time.monotonic()
@@ -72,23 +87,31 @@ class ResilienceTest(harness.DaemonTest):
                 self.assertEqual(status, 200)
                 self.assertLess(took, 1.0, "%s took %.3f s with workers stuck" % (path, took))
             # A full queue answers 503 at once and is counted.
+            rejected = d.metric('gamigate_http_rejected_total{reason="queue_full"}')
             t0 = time.monotonic()
             status, headers, body = d.admin("/api/v1/status", timeout=5)
             self.assertEqual(status, 503, body)
             self.assertLess(time.monotonic() - t0, 1.0)
             self.assertEqual(headers.get("Retry-After"), "1")
             self.assertIn("busy", body)
-            _, _, text = d.get("/metrics")
-            self.assertIn('gamigate_http_rejected_total{reason="queue_full"} 1', text)
-            for t, _ in stuck:
-                self.assertTrue(t.is_alive(), "a stuck request finished while the lock was held")
+            self.assertEqual(d.metric('gamigate_http_rejected_total{reason="queue_full"}'),
+                             rejected + 1)
+            waiting = [t for t, r in stuck if not r]
+            self.assertGreaterEqual(len(waiting), 5, "stuck requests finished under the lock")
         finally:
             lock.stdin.write("UNLOCK TABLES;\n")
             lock.stdin.close()
             lock.wait(30)
+        # Every request was answered: 200 once the lock went, or 503 at once when it came
+        # while the queue was full; at least the five that waited got their 200.
+        statuses = []
         for t, result in stuck:
-            t.join(30)
-            self.assertEqual(result[0][0], 200, result)
+            t.join(60)
+            self.assertEqual(len(result), 1, result)
+            self.assertNotIsInstance(result[0], Exception, result)
+            statuses.append(result[0][0])
+        self.assertLessEqual(set(statuses), {200, 503}, statuses)
+        self.assertGreaterEqual(statuses.count(200), 5, statuses)
 
     def test_sigterm_answers_requests_in_flight(self):
         d = self.start("database.pool_size=2", "game.expiry_interval_s=0")

@@ -172,7 +172,16 @@ sms_job_finish(struct db_conn *conn, void *const *args, unsigned n, struct db_er
 	return rc;
 }
 
-static const struct db_batch_kind sms_batch = {.part = sms_job_part, .finish = sms_job_finish};
+/* Messages from one number never share a batch: each sees the other's record (the rate
+ * limit counts it) and what it played. */
+static const char *
+sms_job_key(const void *arg)
+{
+	return ((const struct sms_job *)arg)->msisdn;
+}
+
+static const struct db_batch_kind sms_batch = {
+    .part = sms_job_part, .finish = sms_job_finish, .key = sms_job_key};
 
 static void
 reply_kannel(struct http_ctx *ctx, const struct sms_out *out)

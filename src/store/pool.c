@@ -56,6 +56,23 @@ list_push(struct db_job **head, struct db_job **tail, struct db_job *job)
 	*tail = job;
 }
 
+/* Whether a job among the n taken has job's key (see db_batch_kind.key). */
+static bool
+key_taken(struct db_job *const *jobs, unsigned n, const struct db_job *job)
+{
+	if (job->kind->key == NULL)
+		return false;
+	const char *k = job->kind->key(job->arg);
+	if (k == NULL)
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		const char *other = jobs[i]->kind->key(jobs[i]->arg);
+		if (other != NULL && strcmp(other, k) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* With the mutex held: takes the first queued job and, when it has a batch kind, up to
  * batch_max - 1 more queued jobs of that kind (in queue order) into jobs. Returns how
  * many were taken (0 when the queue is empty). */
@@ -75,7 +92,7 @@ take_jobs(struct db_pool *pool, struct db_job **jobs)
 		struct db_job *prev = NULL, *j = pool->head;
 		while (j != NULL && n < pool->batch_max) {
 			struct db_job *next = j->next;
-			if (j->kind == first->kind) {
+			if (j->kind == first->kind && !key_taken(jobs, n, j)) {
 				if (prev != NULL)
 					prev->next = next;
 				else

@@ -58,6 +58,10 @@ struct db_batch_kind {
 	 * in queue order (e.g. one statement writing what each part left to write).
 	 * 0 ok, -1 with err (the batch is rolled back as above). */
 	int (*finish)(struct db_conn *conn, void *const *args, unsigned n, struct db_error *err);
+	/* Optional: jobs with equal keys never share a batch (the later one waits for the
+	 * next), e.g. two messages from one number, so that each sees what the other
+	 * wrote (its rate count, its spin). NULL key: no constraint. */
+	const char *(*key)(const void *arg);
 };
 
 /* Starts workers threads (they connect lazily, on their first job). */

@@ -164,6 +164,7 @@ test_full_queue_refuses_at_once(void)
 /* Group commit: a batchable job inserts its key, marked by how it ran. */
 struct bjob {
 	const char *key;
+	const char *group; /* the batch key in round 3 */
 	int *done;
 	int result;
 	unsigned err_code;
@@ -199,6 +200,14 @@ bjob_done(void *arg, int result, const struct db_error *err)
 }
 
 static const struct db_batch_kind bkind = {.part = bjob_part};
+
+static const char *
+bjob_group(const void *arg)
+{
+	return ((const struct bjob *)arg)->group;
+}
+
+static const struct db_batch_kind bkind_keyed = {.part = bjob_part, .key = bjob_group};
 
 static void
 hold_worker(struct db_pool *pool, int *done)
@@ -262,11 +271,11 @@ test_batches_share_a_commit_and_fall_back_alone(void)
 
 	/* Round 1: while the one worker is held, five batchable jobs and a plain one queue;
 	 * the first four share a transaction, the plain one and the fifth run alone. */
-	struct bjob r1[5] = {{"a", &done, 9, 0},
-	                     {"b", &done, 9, 0},
-	                     {"c", &done, 9, 0},
-	                     {"d", &done, 9, 0},
-	                     {"e", &done, 9, 0}};
+	struct bjob r1[5] = {{"a", NULL, &done, 9, 0},
+	                     {"b", NULL, &done, 9, 0},
+	                     {"c", NULL, &done, 9, 0},
+	                     {"d", NULL, &done, 9, 0},
+	                     {"e", NULL, &done, 9, 0}};
 	hold_worker(pool, &done);
 	CHECK(db_pool_submit_batchable(pool, &bkind, bjob_run, bjob_done, &r1[0]) == 0);
 	CHECK(db_pool_submit(pool, gate_run, gate_done, &done) == 0);
@@ -289,8 +298,10 @@ test_batches_share_a_commit_and_fall_back_alone(void)
 	/* Round 2: "c" is a duplicate. The batch rolls back (nothing of "f" or "g" stays from
 	 * it), every job runs alone: "f", "g" and "h" are stored once, "c" fails on its own. */
 	done = 0;
-	struct bjob r2[4] = {
-	    {"f", &done, 9, 0}, {"g", &done, 9, 0}, {"c", &done, 9, 0}, {"h", &done, 9, 0}};
+	struct bjob r2[4] = {{"f", NULL, &done, 9, 0},
+	                     {"g", NULL, &done, 9, 0},
+	                     {"c", NULL, &done, 9, 0},
+	                     {"h", NULL, &done, 9, 0}};
 	hold_worker(pool, &done);
 	for (int i = 0; i < 4; i++)
 		CHECK(db_pool_submit_batchable(pool, &bkind, bjob_run, bjob_done, &r2[i]) == 0);
@@ -306,6 +317,26 @@ test_batches_share_a_commit_and_fall_back_alone(void)
 	CHECK(st.batches == 1);
 	CHECK(st.batch_failures == 1);
 	CHECK(st.errors == 1);
+
+	/* Round 3: jobs with one key never share a batch: "i" and "k" (group x) and "j"
+	 * (group y) queue together; "i" and "j" share one, "k" waits for the next. */
+	done = 0;
+	struct bjob r3[3] = {
+	    {"i", "x", &done, 9, 0}, {"k", "x", &done, 9, 0}, {"j", "y", &done, 9, 0}};
+	hold_worker(pool, &done);
+	for (int i = 0; i < 3; i++)
+		CHECK(db_pool_submit_batchable(pool, &bkind_keyed, bjob_run, bjob_done, &r3[i]) ==
+		      0);
+	release_worker();
+	run_until(base, 4);
+	CHECK(done == 4);
+	CHECK(r3[0].result == 0 && r3[1].result == 0 && r3[2].result == 0);
+	CHECK(count_rows(conn, "SELECT COUNT(*) FROM batch_t WHERE k IN ('i', 'j')"
+	                       " AND mode = 'batch'") == 2);
+	CHECK(count_rows(conn, "SELECT COUNT(*) FROM batch_t WHERE k = 'k' AND mode = 'alone'") ==
+	      1);
+	db_pool_stats(pool, &st);
+	CHECK(st.batches == 2);
 
 	db_pool_free(pool, 0);
 	event_base_free(base);

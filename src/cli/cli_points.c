@@ -53,9 +53,10 @@ const char cli_points_reverse_usage[] =
     "Reverses the ledger row keyed REF (e.g. spin:123:p, redeem:45, adjust:T-17:p) with a\n"
     "compensating row keyed reverse:<REF>; the row itself is never edited, and a REF is\n"
     "reversed at most once. An award is taken back (from its own lot first, then the\n"
-    "lots that expire first) with its qualifying points (the tier waits for the review);\n"
-    "it is refused, with nothing changed, when the subscriber has spent too much of the\n"
-    "balance. A debit (a redemption, an expiry, a negative adjustment) is given back as a\n"
+    "lots that expire first) with its qualifying points (the tier waits for the review),\n"
+    "less what of it has expired already; it is refused, with nothing changed, when the\n"
+    "subscriber has spent too much of the balance. A debit (a redemption, an expiry, a negative "
+    "adjustment) is given back as a\n"
     "new lot that expires like the campaign's points; it does not count toward tiers,\n"
     "and a voucher that was handed out stays handed out. A reversal is not reversed:\n"
     "use points adjust.\n"
@@ -366,7 +367,9 @@ cli_points_reverse(const struct cli *cli)
 		fprintf(stderr, "gamigate points reverse: no ledger row has ref \"%s\"\n", ref);
 		break;
 	case ADJUST_NOTHING:
-		fprintf(stderr, "gamigate points reverse: %s moved no points; nothing to reverse\n",
+		fprintf(stderr,
+		        "gamigate points reverse: %s moved no points, or they have expired "
+		        "already; nothing to reverse\n",
 		        ref);
 		break;
 	case ADJUST_IS_REVERSAL:

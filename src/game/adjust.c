@@ -158,7 +158,8 @@ reverse_body(struct db_conn *conn, void *arg, struct db_error *err)
 		                              t->note, err);
 	case POINTS_REVERSE_SHORT:
 		r->outcome = ADJUST_SHORT;
-		r->wanted = t->row->delta;
+		r->wanted = -r->delta;
+		r->delta = 0;
 		return 0;
 	case POINTS_REVERSE_DUPLICATE:
 		r->outcome = ADJUST_ALREADY;

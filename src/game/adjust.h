@@ -30,7 +30,7 @@ enum adjust_outcome {
 	ADJUST_SHORT,         /* the balance is below what it would take: nothing changed */
 	ADJUST_NO_SUBSCRIBER, /* no such subscriber */
 	ADJUST_NO_ROW,        /* reverse: no ledger row has that ref */
-	ADJUST_NOTHING,       /* reverse: the row moved no points */
+	ADJUST_NOTHING,       /* reverse: no points to move (delta 0, or all expired) */
 	ADJUST_IS_REVERSAL,   /* reverse: the row is itself a reversal */
 };
 

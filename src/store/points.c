@@ -452,7 +452,17 @@ points_reverse(struct db_conn *conn, const struct points_row *row, unsigned expi
 	if (points_lock_subscriber(conn, row->subscriber_id, &balance, err) < 0)
 		return -1;
 	*balance_r = balance;
-	if (amount == 0)
+	if (award) {
+		/* What expired of the award's lot has left the balance already. */
+		long long expired = 0;
+		snprintf(ref, sizeof(ref), "expire:%lld", row->id);
+		struct db_param e[] = {DB_PARAM_STR(ref)};
+		if (db_exec(conn, "SELECT -delta FROM points_ledger WHERE ref = ?", e, 1, one_value,
+		            &expired, NULL, err) < 0)
+			return -1;
+		amount -= expired > 0 ? expired : 0;
+	}
+	if (amount <= 0)
 		return 0;
 	snprintf(ref, sizeof(ref), "reverse:%s", row->ref);
 	if (db_exec_plain(conn, "SAVEPOINT points_reverse", err) < 0)
@@ -462,7 +472,7 @@ points_reverse(struct db_conn *conn, const struct points_row *row, unsigned expi
 	    DB_PARAM_INT(row->subscriber_id),
 	    DB_PARAM_STR(row->campaign_id),
 	    DB_PARAM_INT(row->campaign_version),
-	    DB_PARAM_INT(-row->delta),
+	    DB_PARAM_INT(award ? -amount : amount),
 	    DB_PARAM_STR(award ? "reversal" : "refund"),
 	    DB_PARAM_STR(ref),
 	    DB_PARAM_INT(award ? 0 : amount),
@@ -505,6 +515,7 @@ points_reverse(struct db_conn *conn, const struct points_row *row, unsigned expi
 		if (db_exec_plain(conn, "ROLLBACK TO SAVEPOINT points_reverse", err) < 0)
 			return -1;
 		*result_r = POINTS_REVERSE_SHORT;
+		*delta_r = -amount; /* what it would have been */
 		goto done;
 	}
 	/* The award's own lot first, then the others. */

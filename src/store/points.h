@@ -113,19 +113,21 @@ enum points_reverse_result {
 	POINTS_REVERSED,          /* the compensating row is written */
 	POINTS_REVERSE_SHORT,     /* an award whose points are spent already: nothing changed */
 	POINTS_REVERSE_DUPLICATE, /* reversed before: nothing changed */
-	POINTS_REVERSE_NOTHING,   /* the row moved no points (delta 0): nothing to reverse */
+	POINTS_REVERSE_NOTHING,   /* nothing to reverse: the row moved no points, or an
+	                           * award's lot expired whole */
 };
 
 /*
  * Reverses the ledger row row (read with points_row_by_ref) by a compensating row keyed
  * "reverse:<its ref>" with its campaign, never touching the row itself. An award
  * (delta > 0) is taken back: reason "reversal", from the award's own lot first, then
- * the other lots oldest expiry first; its qualifying points go too (never below 0; the
- * tier waits for the review); refused when the balance is short. A debit (delta < 0) is
+ * the other lots oldest expiry first, less what of its lot expired already (that left
+ * the balance before); as many qualifying points go too (never below 0; the tier waits
+ * for the review); refused when the balance is short. A debit (delta < 0) is
  * given back as a new lot, reason "refund" (not qualifying), expiring after expiry_days
  * (0 = never). Locks the subscriber row first. delta_r receives the compensating
- * row's delta, balance_r the balance after (unchanged when refused). 0 with *result_r
- * set, -1 with err.
+ * row's delta (refused as short: what it would have been), balance_r the balance after (unchanged
+ * when refused). 0 with *result_r set, -1 with err.
  */
 int points_reverse(struct db_conn *conn, const struct points_row *row, unsigned expiry_days,
                    enum points_reverse_result *result_r, long long *delta_r, long long *balance_r,

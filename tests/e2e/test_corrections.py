@@ -4,10 +4,12 @@ balance refused with nothing changed, bad input), `points reverse` (once, unknow
 refs), `tiers review` (dry run lists and changes nothing, the review runs once), help
 on every sub-command, exit codes, and phone numbers masked in what is printed."""
 
+import datetime
 import json
 import os
 import shutil
 import tempfile
+import time
 import unittest
 
 import harness
@@ -190,6 +192,45 @@ class CorrectionsCliTest(unittest.TestCase):
         for bad in (["--campaign", "nope"], ["--now", "soon"], ["--batch", "0"], ["--frob"]):
             code, _, _ = self.cli("tiers", "review", *bad)
             self.assertEqual(code, 2, bad)
+
+
+class DaemonReviewTest(harness.DaemonTest):
+    """The running daemon reviews tiers in its housekeeping job, soon after start."""
+
+    def test_daemon_reviews_last_month(self):
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=10)
+        start = (last_month.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+        doc = dict(CAMPAIGN, starts=start.isoformat(), ends="2030-12-31")
+        path = os.path.join(self.folder, "club.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f, ensure_ascii=False)
+        code, out, err = harness.run_cli(
+            "-c", "/dev/null", "--set", "database.socket=" + self.db.socket, "--set",
+            "database.name=" + self.db.name, "--set", "database.password=gamigate",
+            "campaign", "load", path)
+        self.assertEqual(code, 0, out + err)
+        self.db.sql("INSERT INTO subscribers (msisdn, lang, joined_at, created_at, updated_at,"
+                    " tier, points, qualifying_points) VALUES ('%s', 'en', NOW(), NOW(), NOW(),"
+                    " 'gold', 150, 150);"
+                    " INSERT INTO points_ledger (subscriber_id, campaign_id, campaign_version,"
+                    " delta, reason, ref, remaining, expires_at, created_at) SELECT id, 'club',"
+                    " 1, 150, 'test', 'last', 150, NULL, '%s 12:00:00' FROM subscribers"
+                    % (NUMBER, last_month.isoformat()))
+        d = self.start()
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.db.sql("SELECT tier FROM subscribers") == "silver":
+                break
+            time.sleep(0.5)
+        self.assertEqual(self.db.sql("SELECT tier, qualifying_points FROM subscribers"),
+                         "silver\t0")
+        self.assertEqual(self.db.sql("SELECT template, ref FROM notifications"),
+                         "tier_downgrade\ttierdown:club:%s:1" % last_month.strftime("%Y-%m"))
+        harness.wait_for(lambda: "tiers reviewed" in d.log(), 10, "the review in the log")
+        self.assertNotIn(NUMBER, d.log())
+        self.assertEqual(self.db.sql("SELECT COUNT(*) FROM tier_reviews WHERE done_at IS NOT"
+                                     " NULL"), "1")
 
 
 if __name__ == "__main__":

@@ -582,6 +582,33 @@ test_adjust(void)
 	CHECK(inconsistent(c) == 0);
 	CHECK(value_of(c, "SELECT COUNT(*) FROM points_ledger WHERE remaining < 0") == 0);
 
+	/* An award whose lot expired in part: only the rest is taken back; expired whole:
+	 * nothing to reverse. */
+	add_points(c, 2, "club", 100, "UTC_TIMESTAMP(6)", "x-1", "NULL");
+	CHECK(adjust_points(c, camp, m2, -110, "x2", "spend", &r, &err) == 0 && r.balance == 70);
+	CHECK(remaining_of(c, "x-1") == 70 && remaining_of(c, "b-4") == 0);
+	exec(c, "INSERT INTO points_ledger (subscriber_id, campaign_id, campaign_version, delta,"
+	        " reason, ref, remaining, expires_at, created_at) SELECT 2, 'club', 1, -70,"
+	        " 'expiry', CONCAT('expire:', id), 0, NULL, UTC_TIMESTAMP(6) FROM points_ledger"
+	        " WHERE ref = 'x-1'");
+	exec(c, "UPDATE points_ledger SET remaining = 0 WHERE ref = 'x-1'");
+	exec(c, "UPDATE subscribers SET points = points - 70 WHERE id = 2");
+	CHECK(inconsistent(c) == 0 && balance_of(c, 2) == 0);
+	CHECK(adjust_points(c, camp, m2, 50, "x3", "goodwill", &r, &err) == 0 && r.balance == 50);
+	CHECK(adjust_reverse(c, &camp, 1, "x-1", "x", &r, &err) == 0);
+	CHECK(r.outcome == ADJUST_DONE && r.delta == -30 && r.balance == 20);
+	CHECK(inconsistent(c) == 0);
+	add_points(c, 2, "club", 5, "UTC_TIMESTAMP(6)", "x-4", "NULL");
+	exec(c, "INSERT INTO points_ledger (subscriber_id, campaign_id, campaign_version, delta,"
+	        " reason, ref, remaining, expires_at, created_at) SELECT 2, 'club', 1, -5,"
+	        " 'expiry', CONCAT('expire:', id), 0, NULL, UTC_TIMESTAMP(6) FROM points_ledger"
+	        " WHERE ref = 'x-4'");
+	exec(c, "UPDATE points_ledger SET remaining = 0 WHERE ref = 'x-4'");
+	exec(c, "UPDATE subscribers SET points = points - 5 WHERE id = 2");
+	CHECK(adjust_reverse(c, &camp, 1, "x-4", "x", &r, &err) == 0);
+	CHECK(r.outcome == ADJUST_NOTHING && balance_of(c, 2) == 20);
+	CHECK(inconsistent(c) == 0);
+
 	/* The default REF: the same command the same day is the same REF. */
 	char r1[48], r2[48], r3[48];
 	adjust_default_ref(m1, 5, "x", "club", 1777593600, r1);

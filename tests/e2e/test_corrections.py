@@ -233,5 +233,74 @@ class DaemonReviewTest(harness.DaemonTest):
                                      " NULL"), "1")
 
 
+class CorrectionsApiTest(harness.DaemonTest):
+    """The same corrections through the admin API."""
+
+    def test_adjust_and_reverse_over_http(self):
+        path = os.path.join(self.folder, "club.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(CAMPAIGN, f, ensure_ascii=False)
+        code, out, err = harness.run_cli(
+            "-c", "/dev/null", "--set", "database.socket=" + self.db.socket, "--set",
+            "database.name=" + self.db.name, "--set", "database.password=gamigate",
+            "campaign", "load", path)
+        self.assertEqual(code, 0, out + err)
+        self.db.sql("INSERT INTO subscribers (msisdn, lang, joined_at, created_at, updated_at)"
+                    " VALUES ('%s', 'en', NOW(), NOW(), NOW())" % NUMBER)
+        d = self.start()
+        harness.wait_for(lambda: d.get("/healthz")[0] == 200, 10, "healthz 200")
+
+        def post(path, doc, token=True):
+            body = json.dumps(doc).encode() if not isinstance(doc, bytes) else doc
+            headers = {"Authorization": "Bearer " + harness.TOKEN} if token else {}
+            status, _, out = d.request("POST", path, body=body, headers=headers)
+            return status, json.loads(out)
+
+        status, _ = post("/api/v1/points/adjust", {"msisdn": "09120000001", "points": 5,
+                                                   "reason": "x", "ref": "h1"}, token=False)
+        self.assertEqual(status, 401)
+        status, out = post("/api/v1/points/adjust", {"msisdn": "09120000001", "points": 60,
+                                                     "reason": "ticket 3", "ref": "h1"})
+        self.assertEqual(status, 200, out)
+        self.assertEqual(out, {"status": "done", "msisdn": MASKED, "ledger_ref": "adjust:h1:p",
+                               "delta": 60, "balance": 60})
+        status, out = post("/api/v1/points/adjust", {"msisdn": "09120000001", "points": 60,
+                                                     "reason": "ticket 3", "ref": "h1"})
+        self.assertEqual((status, out["status"], out["balance"]), (200, "already", 60))
+        status, out = post("/api/v1/points/adjust", {"msisdn": "09120000001", "points": -61,
+                                                     "reason": "x", "ref": "h2"})
+        self.assertEqual(status, 409, out)
+        self.assertIn("nothing changed", out["error"])
+        for bad in ({"msisdn": "09120000001", "points": 5, "reason": "x"},
+                    {"msisdn": "09120000001", "points": 0, "reason": "x", "ref": "a"},
+                    {"msisdn": "09120000001", "points": "5", "reason": "x", "ref": "a"},
+                    {"msisdn": "12", "points": 5, "reason": "x", "ref": "a"},
+                    {"msisdn": "09120000001", "points": 5, "ref": "a"},
+                    {"msisdn": "09120000001", "points": 5, "reason": "x", "ref": "a",
+                     "campaign": "nope"},
+                    {"msisdn": "09120000001", "points": 5, "reason": "x", "ref": "a", "x": 1},
+                    b"[1, 2]", b"{nope"):
+            status, out = post("/api/v1/points/adjust", bad)
+            self.assertEqual(status, 400, bad)
+            self.assertIn("error", out)
+        status, out = post("/api/v1/points/adjust", {"msisdn": "09129999999", "points": 5,
+                                                     "reason": "x", "ref": "h3"})
+        self.assertEqual(status, 404, out)
+        status, out = post("/api/v1/points/reverse", {"ref": "adjust:h1:p", "reason": "oops"})
+        self.assertEqual(status, 200, out)
+        self.assertEqual((out["status"], out["delta"], out["balance"]), ("done", -60, 0))
+        status, out = post("/api/v1/points/reverse", {"ref": "adjust:h1:p"})
+        self.assertEqual((status, out["status"]), (200, "already"))
+        status, out = post("/api/v1/points/reverse", {"ref": "nope"})
+        self.assertEqual(status, 404, out)
+        status, out = post("/api/v1/points/reverse", {"ref": "reverse:adjust:h1:p"})
+        self.assertEqual(status, 409, out)
+        status, out = post("/api/v1/points/reverse", {})
+        self.assertEqual(status, 400, out)
+        self.assertEqual(self.db.sql("SELECT points FROM subscribers"), "0")
+        self.assertNotIn(NUMBER, d.log())
+        self.assertIn("points corrected", d.log())
+
+
 if __name__ == "__main__":
     unittest.main()

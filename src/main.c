@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/cli_campaign.h"
 #include "cli/cli_game.h"
+#include "cli/cli_points.h"
 #include "core/config.h"
 #include "http/daemon.h"
 #include "store/db.h"
@@ -38,6 +39,8 @@ static const char usage_main[] =
     "  campaign list|stop ID|reload   loaded campaigns; stop one; how nodes reload\n"
     "  points expire [--dry-run] [--now ISO]  expire points whose time has come, warn\n"
     "  vouchers import POOL FILE|status      load voucher codes; stock of each pool\n"
+    "  points adjust MSISDN POINTS --reason TEXT  correct a balance; points reverse REF\n"
+    "  tiers review [--campaign ID] [--dry-run]   the tier reviews that are due\n"
     "  version            print the version and the schema version this binary knows\n"
     "\n"
     "options (before or after the command):\n"
@@ -228,13 +231,18 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "points") == 0) {
 		if (cli.help)
-			return fputs(cli_game_points_usage, stdout), 0;
+			return fputs(cli_points_usage(&cli), stdout), 0;
 		return cli_game_points(&cli);
 	}
 	if (strcmp(cmd, "vouchers") == 0) {
 		if (cli.help)
 			return fputs(cli_game_vouchers_usage, stdout), 0;
 		return cli_game_vouchers(&cli);
+	}
+	if (strcmp(cmd, "tiers") == 0) {
+		if (cli.help)
+			return fputs(cli_tiers_usage, stdout), 0;
+		return cli_tiers(&cli);
 	}
 	if (strcmp(cmd, "version") == 0) {
 		if (cli.help)

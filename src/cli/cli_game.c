@@ -6,6 +6,7 @@
  * Main thread only.
  */
 #include "cli/cli_game.h"
+#include "cli/cli_points.h"
 #include "core/buf.h"
 #include "game/campaign.h"
 #include "game/expiry.h"
@@ -141,8 +142,13 @@ out:
 int
 cli_game_points(const struct cli *cli)
 {
+	if (cli->nwords >= 2 && strcmp(cli->words[1], "adjust") == 0)
+		return cli_points_adjust(cli);
+	if (cli->nwords >= 2 && strcmp(cli->words[1], "reverse") == 0)
+		return cli_points_reverse(cli);
 	if (cli->nwords < 2 || strcmp(cli->words[1], "expire") != 0)
-		return cli_usage_error("points needs expire", cli_game_points_usage);
+		return cli_usage_error("points needs expire, adjust or reverse",
+		                       cli_points_usage(cli));
 	return cli_game_points_expire(cli);
 }
 

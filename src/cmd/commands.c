@@ -137,6 +137,7 @@ const struct template_spec command_templates[] = {
     {"ussd_ended", "", ""},
     {"ussd_unavailable", "", ""},
     {"ussd_done", "", ""},
+    {"tier_downgrade", "tier", "tier=platinum-plus-members"},
 };
 const size_t command_templates_count = sizeof(command_templates) / sizeof(command_templates[0]);
 

@@ -30,9 +30,8 @@ reward_scope(const struct campaign *c, struct game_scope *scope)
 	scope->campaign_version = c->version;
 }
 
-/* The index of the highest tier whose minimum the qualifying points reach (-1: none). */
-static int
-tier_for(const struct campaign *c, long long qualifying)
+int
+reward_tier_for(const struct campaign *c, long long qualifying)
 {
 	int best = -1;
 	for (unsigned i = 0; i < c->ntiers; i++) {
@@ -42,8 +41,8 @@ tier_for(const struct campaign *c, long long qualifying)
 	return best;
 }
 
-static int
-tier_index(const struct campaign *c, const char *id)
+int
+reward_tier_index(const struct campaign *c, const char *id)
 {
 	for (unsigned i = 0; i < c->ntiers; i++) {
 		if (strcmp(c->tiers[i].id, id) == 0)
@@ -64,8 +63,8 @@ reward_update_tier(struct db_conn *conn, const struct campaign *c, long long sub
 		return 0;
 	if (game_tier_state(conn, subscriber_id, &qualifying, current, sizeof(current), err) < 0)
 		return -1;
-	int target = tier_for(c, qualifying);
-	int now_at = tier_index(c, current);
+	int target = reward_tier_for(c, qualifying);
+	int now_at = reward_tier_index(c, current);
 	/* Up only: a tier goes down at the campaign's review, never on a spend. */
 	if (target < 0 || target <= now_at)
 		return 0;
@@ -74,7 +73,16 @@ reward_update_tier(struct db_conn *conn, const struct campaign *c, long long sub
 	if (now_at < 0 && target == 0)
 		return 0; /* the entry tier is no news */
 	reward_scope(c, &scope);
-	snprintf(ref, sizeof(ref), "tier:%s:%lld:%s", c->id, subscriber_id, c->tiers[target].id);
+	if (c->tier_review == TIER_REVIEW_MONTHLY) {
+		/* A tier lost at a monthly review can be won back, and that is news again. */
+		struct tz_civil now;
+		tz_civil(c->tz, time(NULL), &now);
+		snprintf(ref, sizeof(ref), "tier:%s:%lld:%s:%04d-%02d", c->id, subscriber_id,
+		         c->tiers[target].id, now.year, now.month);
+	} else {
+		snprintf(ref, sizeof(ref), "tier:%s:%lld:%s", c->id, subscriber_id,
+		         c->tiers[target].id);
+	}
 	snprintf(vars, sizeof(vars), "{\"tier\":\"%s\"}", c->tiers[target].id);
 	return game_notify(conn, &scope, subscriber_id, "transactional", "tier_upgrade", vars, ref,
 	                   err) < 0
@@ -89,7 +97,8 @@ reward_update_tier(struct db_conn *conn, const struct campaign *c, long long sub
 static int
 tier_may_change(const struct campaign *c, long long qualifying, long long lot)
 {
-	return qualifying - lot <= 0 || tier_for(c, qualifying) != tier_for(c, qualifying - lot);
+	return qualifying - lot <= 0 ||
+	       reward_tier_for(c, qualifying) != reward_tier_for(c, qualifying - lot);
 }
 
 int

@@ -34,6 +34,11 @@ int reward_update_tier(struct db_conn *conn, const struct campaign *c, long long
 int reward_tier_after(struct db_conn *conn, const struct campaign *c, long long subscriber_id,
                       long long qualifying, long long lot, struct db_error *err);
 
+/* The index of the highest tier whose minimum the qualifying points reach (-1: none). */
+int reward_tier_for(const struct campaign *c, long long qualifying);
+/* The index of the tier called id (-1: not one of the campaign's). */
+int reward_tier_index(const struct campaign *c, const char *id);
+
 /* The key of the period containing now for a mission period: the local day
  * ("2026-03-21"), the Saturday starting the local week, or "campaign". */
 void reward_period_key(const struct campaign *c, enum mission_period period, time_t now,

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "game/expiry.h"
+#include "game/tiers.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "http/ussd_in.h"
@@ -199,7 +200,8 @@ on_heartbeat(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * Points expiry and expiry warnings (game/expiry.h) every game.expiry_interval_s, and once soon
+ * Points expiry and expiry warnings (game/expiry.h), then the tier reviews that are due
+ * (game/tiers.h), every game.expiry_interval_s, and once soon
  * after start, as a pool job queued only while every worker is idle. A job does at most
  * EXPIRY_BATCHES transactions; when work is left the next job follows at once if the
  * pool is still idle. The timer's job also logs voucher pools that run low
@@ -211,6 +213,7 @@ struct expiry_job {
 	struct sms_rules *rules; /* a reference: the campaigns are read on the worker */
 	int check_stock;
 	struct expiry_stats st;
+	struct tiers_stats tiers; /* the tier reviews due (game/tiers.h), same job */
 	struct buf low;
 	struct vouchers_stock *stock; /* check_stock: every pool, for /metrics */
 	size_t nstock;
@@ -232,6 +235,15 @@ expiry_job_run(struct db_conn *conn, void *arg, struct db_error *err)
 	};
 	if (expiry_run(conn, &opt, &job->st, err) < 0)
 		return -1;
+	struct tiers_options topt = {
+	    .now = opt.now,
+	    .max_batches = EXPIRY_BATCHES,
+	    .campaigns = job->rules->campaigns,
+	    .ncampaigns = job->rules->ncampaigns,
+	};
+	if (!job->st.more && tiers_review_run(conn, &topt, &job->tiers, err) < 0)
+		return -1;
+	job->st.more = job->st.more || job->tiers.more;
 	if (!job->check_stock)
 		return 0;
 	if (vouchers_list(conn, &job->stock, &job->nstock, err) < 0)
@@ -260,6 +272,14 @@ expiry_job_done(void *arg, int result, const struct db_error *err)
 		snprintf(warned, sizeof(warned), "%lld", job->st.warnings);
 		log_kv(LOG_INFO, "points expired", "subscribers", subs, "lots", lots, "points",
 		       points, "warnings", warned, (const char *)NULL);
+	}
+	if (job->tiers.reviewed > 0) {
+		char n[24], down[24], up[24];
+		snprintf(n, sizeof(n), "%lld", job->tiers.reviewed);
+		snprintf(down, sizeof(down), "%lld", job->tiers.downgraded);
+		snprintf(up, sizeof(up), "%lld", job->tiers.upgraded);
+		log_kv(LOG_INFO, "tiers reviewed", "members", n, "down", down, "up", up,
+		       (const char *)NULL);
 	}
 	if (job->low.len > 0)
 		log_kv(LOG_WARN, "voucher pools running low; import more codes", "pools",

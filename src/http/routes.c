@@ -3,6 +3,7 @@
  */
 #include "http/routes.h"
 #include "http/admin.h"
+#include "http/corrections.h"
 #include "http/events.h"
 #include "http/ops.h"
 #include "http/sms_in.h"
@@ -26,6 +27,14 @@ const struct http_route http_routes[] = {
     {.method = "POST", .path = "/sms/inbound", .label = "sms_json", .handler = sms_json},
     {.method = "POST", .path = "/ussd/at", .label = "ussd_at", .handler = ussd_at},
     {.method = "POST", .path = "/ussd/at/end", .label = "ussd_at_end", .handler = ussd_at_end},
+    {.method = "POST",
+     .path = "/api/v1/points/adjust",
+     .label = "api_points_adjust",
+     .handler = corrections_adjust},
+    {.method = "POST",
+     .path = "/api/v1/points/reverse",
+     .label = "api_points_reverse",
+     .handler = corrections_reverse},
 };
 
 const unsigned http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);
@@ -33,6 +42,7 @@ const unsigned http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);
 const char *const http_routes_labels[] = {
     "healthz",     "metrics",  "api_status", "api_events",  "kannel_get",
     "kannel_post", "sms_json", "ussd_at",    "ussd_at_end",
+    "api_points_adjust", "api_points_reverse",
 };
 
 _Static_assert(sizeof(http_routes_labels) / sizeof(http_routes_labels[0]) ==

@@ -8,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NOW      "UTC_TIMESTAMP(6)"
-#define LOT_PAGE 64 /* lots read and locked per query */
+#define NOW          "UTC_TIMESTAMP(6)"
+#define LOT_PAGE     64 /* lots read and locked per query */
+#define MSISDN_BYTES 17
 
 static int
 one_value(const struct db_row *row, void *arg)
@@ -404,4 +405,170 @@ points_redemption_set(struct db_conn *conn, long long id, long long points, long
 	return db_exec(
 	    conn, "UPDATE redemptions SET points = ?, chances = ?, voucher_code = ? WHERE id = ?",
 	    p, 4, NULL, NULL, NULL, err);
+}
+
+static int
+points_row_fill(const struct db_row *row, void *arg)
+{
+	struct points_row *r = arg;
+	r->id = strtoll(row->values[0], NULL, 10);
+	r->subscriber_id = strtoll(row->values[1], NULL, 10);
+	r->delta = strtoll(row->values[2], NULL, 10);
+	r->remaining = strtoll(row->values[3], NULL, 10);
+	snprintf(r->campaign_id, sizeof(r->campaign_id), "%s", row->values[4]);
+	r->campaign_version = (unsigned)strtoul(row->values[5], NULL, 10);
+	snprintf(r->reason, sizeof(r->reason), "%s", row->values[6]);
+	snprintf(r->ref, sizeof(r->ref), "%s", row->values[7]);
+	return 0;
+}
+
+int
+points_row_by_ref(struct db_conn *conn, const char *ref, struct points_row *row_r,
+                  struct db_error *err)
+{
+	struct db_param p[] = {DB_PARAM_STR(ref)};
+	row_r->id = -1;
+	if (db_exec(conn,
+	            "SELECT id, subscriber_id, delta, remaining, campaign_id, campaign_version,"
+	            " reason, ref FROM points_ledger WHERE ref = ?",
+	            p, 1, points_row_fill, row_r, NULL, err) < 0)
+		return -1;
+	return row_r->id >= 0 ? 1 : 0;
+}
+
+int
+points_reverse(struct db_conn *conn, const struct points_row *row, unsigned expiry_days,
+               enum points_reverse_result *result_r, long long *delta_r, long long *balance_r,
+               struct db_error *err)
+{
+	struct db_error ignored;
+	uint64_t affected = 0;
+	long long balance = 0, amount = row->delta > 0 ? row->delta : -row->delta;
+	int award = row->delta > 0;
+	char ref[140];
+
+	*result_r = POINTS_REVERSE_NOTHING;
+	*delta_r = 0;
+	if (points_lock_subscriber(conn, row->subscriber_id, &balance, err) < 0)
+		return -1;
+	*balance_r = balance;
+	if (award) {
+		/* What expired of the award's lot has left the balance already. */
+		long long expired = 0;
+		snprintf(ref, sizeof(ref), "expire:%lld", row->id);
+		struct db_param e[] = {DB_PARAM_STR(ref)};
+		if (db_exec(conn, "SELECT -delta FROM points_ledger WHERE ref = ?", e, 1, one_value,
+		            &expired, NULL, err) < 0)
+			return -1;
+		amount -= expired > 0 ? expired : 0;
+	}
+	if (amount <= 0)
+		return 0;
+	snprintf(ref, sizeof(ref), "reverse:%s", row->ref);
+	if (db_exec_plain(conn, "SAVEPOINT points_reverse", err) < 0)
+		return -1;
+	/* The compensating row first: a second reversal stops before anything moves. */
+	struct db_param l[] = {
+	    DB_PARAM_INT(row->subscriber_id),
+	    DB_PARAM_STR(row->campaign_id),
+	    DB_PARAM_INT(row->campaign_version),
+	    DB_PARAM_INT(award ? -amount : amount),
+	    DB_PARAM_STR(award ? "reversal" : "refund"),
+	    DB_PARAM_STR(ref),
+	    DB_PARAM_INT(award ? 0 : amount),
+	    DB_PARAM_INT(award ? 0 : (long long)expiry_days),
+	    DB_PARAM_INT((long long)expiry_days),
+	};
+	if (db_exec(
+	        conn,
+	        "INSERT INTO points_ledger (subscriber_id, campaign_id, campaign_version, delta,"
+	        " reason, ref, remaining, expires_at, created_at)"
+	        " VALUES (?, ?, ?, ?, ?, ?, ?, IF(? > 0, " NOW " + INTERVAL ? DAY, NULL), " NOW
+	        ") ON DUPLICATE KEY UPDATE id = id",
+	        l, 9, NULL, NULL, &affected, err) < 0)
+		return -1;
+	if (affected == 0) {
+		*result_r = POINTS_REVERSE_DUPLICATE;
+		goto done;
+	}
+	if (!award) {
+		struct db_param u[] = {DB_PARAM_INT(amount), DB_PARAM_INT(row->subscriber_id)};
+		if (db_exec(conn,
+		            "UPDATE subscribers SET points = points + ?, updated_at = " NOW
+		            " WHERE id = ?",
+		            u, 2, NULL, NULL, NULL, err) < 0)
+			return -1;
+		*result_r = POINTS_REVERSED;
+		*delta_r = amount;
+		goto done;
+	}
+	/* The database keeps the balance from going negative, whatever C believed. */
+	struct db_param u[] = {DB_PARAM_INT(amount), DB_PARAM_INT(amount),
+	                       DB_PARAM_INT(row->subscriber_id), DB_PARAM_INT(amount)};
+	if (db_exec(conn,
+	            "UPDATE subscribers SET points = points - ?,"
+	            " qualifying_points = GREATEST(qualifying_points - ?, 0), updated_at = " NOW
+	            " WHERE id = ? AND points >= ?",
+	            u, 4, NULL, NULL, &affected, err) < 0)
+		return -1;
+	if (affected != 1) {
+		if (db_exec_plain(conn, "ROLLBACK TO SAVEPOINT points_reverse", err) < 0)
+			return -1;
+		*result_r = POINTS_REVERSE_SHORT;
+		*delta_r = -amount; /* what it would have been */
+		goto done;
+	}
+	/* The award's own lot first, then the others. */
+	long long own = 0;
+	struct db_param o[] = {DB_PARAM_INT(row->id)};
+	if (db_exec(conn, "SELECT remaining FROM points_ledger WHERE id = ? FOR UPDATE", o, 1,
+	            one_value, &own, NULL, err) < 0)
+		return -1;
+	long long take = own < amount ? own : amount;
+	if (take > 0) {
+		struct db_param t[] = {DB_PARAM_INT(take), DB_PARAM_INT(row->id)};
+		if (db_exec(conn, "UPDATE points_ledger SET remaining = remaining - ? WHERE id = ?",
+		            t, 2, NULL, NULL, NULL, err) < 0)
+			return -1;
+	}
+	if (amount > take && take_from_lots(conn, row->subscriber_id, amount - take, err) < 0)
+		return -1;
+	*result_r = POINTS_REVERSED;
+	*delta_r = -amount;
+done:
+	db_exec_plain(conn, "RELEASE SAVEPOINT points_reverse", &ignored);
+	if (points_lock_subscriber(conn, row->subscriber_id, &balance, err) < 0)
+		return -1;
+	*balance_r = balance;
+	return 0;
+}
+
+int
+points_correction_note(struct db_conn *conn, const char *ledger_ref, long long subscriber_id,
+                       long long delta, const char *note, struct db_error *err)
+{
+	struct db_param p[] = {DB_PARAM_STR(ledger_ref), DB_PARAM_INT(subscriber_id),
+	                       DB_PARAM_INT(delta), DB_PARAM_STR(note)};
+	return db_exec(conn,
+	               "INSERT INTO points_corrections (ledger_ref, subscriber_id, delta, note,"
+	               " created_at) VALUES (?, ?, ?, ?, " NOW ") ON DUPLICATE KEY UPDATE"
+	               " note = note",
+	               p, 4, NULL, NULL, NULL, err);
+}
+
+static int
+msisdn_row(const struct db_row *row, void *arg)
+{
+	snprintf(arg, MSISDN_BYTES, "%s", row->values[0] != NULL ? row->values[0] : "");
+	return 0;
+}
+
+int
+points_subscriber_msisdn(struct db_conn *conn, long long subscriber_id, char *msisdn_r,
+                         struct db_error *err)
+{
+	struct db_param p[] = {DB_PARAM_INT(subscriber_id)};
+	msisdn_r[0] = '\0';
+	return db_exec(conn, "SELECT msisdn FROM subscribers WHERE id = ?", p, 1, msisdn_row,
+	               msisdn_r, NULL, err);
 }

@@ -93,4 +93,54 @@ int points_redemption_add(struct db_conn *conn, const struct game_scope *scope,
 int points_redemption_set(struct db_conn *conn, long long id, long long points, long long chances,
                           const char *voucher, struct db_error *err);
 
+/* A ledger row as a correction sees it. */
+struct points_row {
+	long long id;
+	long long subscriber_id;
+	long long delta;
+	long long remaining;
+	char campaign_id[41];
+	unsigned campaign_version;
+	char reason[33];
+	char ref[121];
+};
+
+/* A plain read of the ledger row keyed ref. 1 found (row_r filled), 0 none, -1. */
+int points_row_by_ref(struct db_conn *conn, const char *ref, struct points_row *row_r,
+                      struct db_error *err);
+
+enum points_reverse_result {
+	POINTS_REVERSED,          /* the compensating row is written */
+	POINTS_REVERSE_SHORT,     /* an award whose points are spent already: nothing changed */
+	POINTS_REVERSE_DUPLICATE, /* reversed before: nothing changed */
+	POINTS_REVERSE_NOTHING,   /* nothing to reverse: the row moved no points, or an
+	                           * award's lot expired whole */
+};
+
+/*
+ * Reverses the ledger row row (read with points_row_by_ref) by a compensating row keyed
+ * "reverse:<its ref>" with its campaign, never touching the row itself. An award
+ * (delta > 0) is taken back: reason "reversal", from the award's own lot first, then
+ * the other lots oldest expiry first, less what of its lot expired already (that left
+ * the balance before); as many qualifying points go too (never below 0; the tier waits
+ * for the review); refused when the balance is short. A debit (delta < 0) is
+ * given back as a new lot, reason "refund" (not qualifying), expiring after expiry_days
+ * (0 = never). Locks the subscriber row first. delta_r receives the compensating
+ * row's delta (refused as short: what it would have been), balance_r the balance after (unchanged
+ * when refused). 0 with *result_r set, -1 with err.
+ */
+int points_reverse(struct db_conn *conn, const struct points_row *row, unsigned expiry_days,
+                   enum points_reverse_result *result_r, long long *delta_r, long long *balance_r,
+                   struct db_error *err);
+
+/* Records a support correction's note beside its ledger row (once per ledger_ref).
+ * 0 ok, -1. */
+int points_correction_note(struct db_conn *conn, const char *ledger_ref, long long subscriber_id,
+                           long long delta, const char *note, struct db_error *err);
+
+/* A plain read of the subscriber's number into msisdn_r (17 bytes; "" when none).
+ * 0 ok, -1. */
+int points_subscriber_msisdn(struct db_conn *conn, long long subscriber_id, char *msisdn_r,
+                             struct db_error *err);
+
 #endif

@@ -24,6 +24,7 @@
 #include "game/campaign_check.h"
 #include "game/campaign_missions.h"
 #include "game/campaign_sections.h"
+#include "game/campaign_draws.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -199,8 +200,8 @@ parse_points(struct ck *ck, json_t *root, struct campaign *c)
 /* ---- the whole file ---- */
 
 static const char *const top_fields[] = {
-    "id",    "name",        "timezone", "starts", "ends",     "short_codes", "points", "earning",
-    "tiers", "tier_review", "missions", "wheel",  "referral", "catalog",     "grammar"};
+    "id",    "name",        "timezone", "starts", "ends",     "short_codes", "points",  "earning",
+    "tiers", "tier_review", "missions", "wheel",  "referral", "catalog",     "grammar", "draws"};
 
 static void
 parse_root(struct ck *ck, json_t *root, const char *default_tz, struct campaign *c)
@@ -222,6 +223,7 @@ parse_root(struct ck *ck, json_t *root, const char *default_tz, struct campaign 
 	campaign_sections_wheel(ck, root, c);
 	campaign_sections_referral(ck, root, c);
 	campaign_sections_catalog(ck, root, c);
+	campaign_draws_parse(ck, root, c);
 
 	json_t *g = json_object_get(root, "grammar");
 	if (g != NULL && !json_is_object(g)) {
@@ -379,6 +381,7 @@ campaign_free(struct campaign *c)
 	free(c->catalog);
 	free(c->grammar_json);
 	free(c->source);
+	campaign_draws_free(c);
 	free(c);
 }
 

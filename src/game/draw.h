@@ -19,14 +19,14 @@
 #include "core/buf.h"
 #include "core/sha256.h"
 
-#define DRAW_ID_MAX      40            /* a-z, 0-9, '-' */
-#define DRAW_PID_LEN     16            /* lowercase hex digits */
-#define DRAW_MASKED_MAX  20            /* '+', digits and '*' */
-#define DRAW_CHANCES_MAX 1000000000000 /* per member (10^12) */
-#define DRAW_ENTRIES_MAX 50000000      /* members in one export */
-#define DRAW_BEACON_MAX  64            /* bytes of public randomness */
-#define DRAW_PICKS_MAX   10000         /* winners + backups */
-#define DRAW_CUTOFF_LEN  20            /* "2026-04-02T20:30:00Z" */
+#define DRAW_ID_MAX      40                  /* a-z, 0-9, '-' */
+#define DRAW_PID_LEN     16                  /* lowercase hex digits */
+#define DRAW_MASKED_MAX  20                  /* '+', digits and '*' */
+#define DRAW_CHANCES_MAX 1000000000000000000 /* per member (10^18) */
+#define DRAW_ENTRIES_MAX 50000000            /* members in one export */
+#define DRAW_BEACON_MAX  64                  /* bytes of public randomness */
+#define DRAW_PICKS_MAX   10000               /* winners + backups */
+#define DRAW_CUTOFF_LEN  20                  /* "2026-04-02T20:30:00Z" */
 
 struct draw_entry {
 	char pid[DRAW_PID_LEN + 1];

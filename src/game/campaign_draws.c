@@ -37,7 +37,6 @@ parse_beacon(struct ck *ck, json_t *d, const char *p, struct campaign_draw *dr)
 static void
 parse_draw(struct ck *ck, json_t *d, const char *p, struct campaign_draw *dr)
 {
-	char cp[PATH_BYTES];
 	long long n = 0;
 	if (!json_is_object(d)) {
 		ck_problem(
@@ -68,11 +67,6 @@ parse_draw(struct ck *ck, json_t *d, const char *p, struct campaign_draw *dr)
 		ct.hour = ct.minute = ct.second = 0;
 	}
 	dr->cutoff = tz_to_utc(ck->tz, ct.year, ct.month, ct.day, ct.hour, ct.minute, ct.second);
-	ck_path_key(cp, p, "cutoff");
-	if (ck->window_ok && dr->cutoff <= ck->starts)
-		ck_problem(ck, cp,
-		           "the cut-off is before the campaign starts, so the draw could have no "
-		           "entries; give a time after \"starts\"");
 }
 
 void

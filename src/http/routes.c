@@ -3,6 +3,7 @@
  */
 #include "http/routes.h"
 #include "http/admin.h"
+#include "http/draws.h"
 #include "http/events.h"
 #include "http/ops.h"
 #include "http/sms_in.h"
@@ -23,13 +24,21 @@ const struct http_route http_routes[] = {
      .handler = sms_kannel,
      .prefix = 1},
     {.method = "POST", .path = "/sms/inbound", .label = "sms_json", .handler = sms_json},
+    {.method = "GET",
+     .path = "/api/v1/draws",
+     .label = "api_draws",
+     .handler = draws_api_get,
+     .prefix = 1},
 };
 
 const unsigned http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);
 
+/* clang-format off */
 const char *const http_routes_labels[] = {
     "healthz", "metrics", "api_status", "api_events", "kannel_get", "kannel_post", "sms_json",
+    "api_draws",
 };
+/* clang-format on */
 
 _Static_assert(sizeof(http_routes_labels) / sizeof(http_routes_labels[0]) ==
                    sizeof(http_routes) / sizeof(http_routes[0]),

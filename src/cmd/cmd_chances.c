@@ -27,14 +27,15 @@ draw_of_interest(const struct campaign *c, time_t now)
 	return open != NULL ? open : closed;
 }
 
-/* The last local minute entries count, e.g. "1405-01-13 23:59" (fa, Jalali) or
+/* When entries close, to the minute (a cut-off at midnight shows as 23:59 of the day
+ * before), e.g. "1405-01-13 23:59" (fa, Jalali) or
  * "2026-04-02 23:59" (en). */
 static void
 local_close(const struct campaign *c, time_t cutoff, const char *lang, char *out, size_t n)
 {
 	struct tz_civil t;
 	int y, m, d;
-	tz_civil(c->tz, cutoff - 60, &t);
+	tz_civil(c->tz, cutoff - 1, &t);
 	y = t.year;
 	m = t.month;
 	d = t.day;

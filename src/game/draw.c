@@ -192,15 +192,18 @@ cutoff_ok(const char *s, size_t n)
 	return 1;
 }
 
+/* A draw id of n bytes (not NUL-terminated; a NUL inside is no id character). */
 static int
 id_ok(const char *s, size_t n)
 {
-	char tmp[DRAW_ID_MAX + 1];
 	if (n == 0 || n > DRAW_ID_MAX)
 		return 0;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	return draw_id_valid(tmp);
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+			return 0;
+	}
+	return 1;
 }
 
 int
@@ -497,11 +500,12 @@ draw_result_write(const struct draw_result *res, struct buf *out)
 	}
 }
 
-/* Copies field i of a line (at most size - 1 bytes) into out; -1 when it does not fit. */
+/* Copies a field (at most size - 1 bytes) into out; -1 when it does not fit or holds a
+ * NUL (which would end it early). */
 static int
 field_copy(const char *f, size_t fl, char *out, size_t size)
 {
-	if (fl >= size)
+	if (fl >= size || memchr(f, '\0', fl) != NULL)
 		return -1;
 	memcpy(out, f, fl);
 	out[fl] = '\0';
@@ -545,6 +549,8 @@ draw_result_parse(const char *data, size_t len, struct draw_result *res, char *w
 			int bad = nf != 2 || fl[0] != strlen(key) ||
 			          memcmp(f[0], key, fl[0]) != 0 ||
 			          field_copy(f[1], fl[1], tmp, sizeof(tmp)) < 0;
+			if (!bad && ln >= 3 && ln <= 6 && strcmp(tmp, "none") != 0)
+				bad = !is_hex_lower(tmp, fl[1]); /* the canonical form */
 			if (!bad && ln == 2)
 				bad = !id_ok(tmp, fl[1]) || field_copy(tmp, fl[1], res->draw_id,
 				                                       sizeof(res->draw_id)) < 0;

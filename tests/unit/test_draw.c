@@ -144,6 +144,37 @@ test_export_refusals(void)
 		CHECK_CONTAINS(why, cases[i].why);
 		CHECK(ex.entries == NULL && ex.n == 0);
 	}
+	/* Found by fuzz_draw: a NUL inside the draw id passed for its end. */
+	static const char nul_id[] =
+	    "gamigate-draw-export 1 empt\0\0\0\4y 2026-04-02T20:30:00Z 0 0\n";
+	struct draw_export ex;
+	char why[300] = "";
+	CHECK(draw_export_parse(nul_id, sizeof(nul_id) - 1, &ex, why, sizeof(why)) < 0);
+	CHECK_CONTAINS(why, "line 1: the header");
+}
+
+/* Found by fuzz_draw: a NUL in a result's header value ("no\0\0\0o") read as "no". */
+static void
+test_result_refuses_nul(void)
+{
+	static const char text[] =
+	    "gamigate-draw-result 1\ndraw demo\nexport-sha256 "
+	    "29446a9bc4df3a222012be9c38cc7b0daca4c752f195a4f1185bb606d3ec92b3\nseed "
+	    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\nseed-sha256 "
+	    "630dcd2966c4336691125448bbb25b4ff412a49c732db2c8abc1b8581bd710dd\nbeacon none\n"
+	    "winners 0\nbackups 1\nmultiple-wins no\0\0\0o\n";
+	struct draw_result r;
+	char why[300] = "";
+	CHECK(draw_result_parse(text, sizeof(text) - 1, &r, why, sizeof(why)) < 0);
+	CHECK_CONTAINS(why, "line 9: expected \"multiple-wins VALUE\"");
+	/* Upper-case hex is not the canonical form. */
+	char upper[sizeof(text)];
+	memcpy(upper, text, sizeof(text));
+	memcpy(strstr(upper, "multiple-wins no") + 16, "\n", 2);
+	char *seed = strstr(upper, "\nseed 00") + 6;
+	seed[19] = 'A'; /* "0a" -> "0A" */
+	CHECK(draw_result_parse(upper, strlen(upper), &r, why, sizeof(why)) < 0);
+	CHECK_CONTAINS(why, "line 4:");
 }
 
 /* The known answer: the same as tests/e2e/draw_reference.py gives, and as docs/draws.md
@@ -377,6 +408,7 @@ main(void)
 	RUN(test_pid);
 	RUN(test_export_round_trip);
 	RUN(test_export_refusals);
+	RUN(test_result_refuses_nul);
 	RUN(test_known_answer);
 	RUN(test_deterministic);
 	RUN(test_multiple_wins_and_running_out);

@@ -77,5 +77,8 @@ CREATE TABLE IF NOT EXISTS draw_audit_head (
 INSERT IGNORE INTO draw_audit_head (k, last_id, last_hash)
   VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
 
--- A draw's entries are the chances of its campaign created before its cut-off.
-ALTER TABLE chances_ledger ADD INDEX IF NOT EXISTS chances_ledger_campaign (campaign_id, created_at);
+-- A draw's entries are the chances of its campaign created before its cut-off, summed
+-- per member: this index covers that query and hands it the rows in member order, so
+-- the freeze reads 10 million chances without a temporary table or a sort.
+ALTER TABLE chances_ledger
+  ADD INDEX IF NOT EXISTS chances_ledger_draw (campaign_id, subscriber_id, created_at, delta);

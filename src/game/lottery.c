@@ -513,8 +513,10 @@ lottery_verify(struct lottery_ctx *ctx, const char *draw_id, struct buf *report)
 	if (got == 0 || strcmp(row.status, "done") != 0)
 		return refuse(ctx, got == 0 ? LOTTERY_NOT_COMMITTED : LOTTERY_NOT_FROZEN,
 		              "draw %s has not been run yet: nothing to verify", draw_id);
-	if (draws_result(ctx->conn, draw_id, &published, &ctx->err) < 0)
+	if (draws_result(ctx->conn, draw_id, &published, &ctx->err) < 0) {
+		buf_free(&published);
 		return db_failed(ctx);
+	}
 	if (draw_result_parse(published.data, published.len, &stored, why, sizeof(why)) < 0) {
 		buf_printf(report, "the stored result does not parse: %s\n", why);
 		buf_free(&published);

@@ -440,7 +440,8 @@ lottery_run(struct lottery_ctx *ctx, const char *draw_id, const uint8_t *beacon,
 		return o;
 	}
 	memcpy(params.export_hash, hash, SHA256_BYTES);
-	memcpy(params.beacon, beacon, beacon_len);
+	if (beacon_len > 0) /* beacon may be NULL when there is none */
+		memcpy(params.beacon, beacon, beacon_len);
 	params.beacon_len = beacon_len;
 	params.winners = row.winners;
 	params.backups = row.backups;

@@ -88,6 +88,10 @@ db_sql "SET SESSION unique_checks = 0;
     SELECT CONCAT('+98912', LPAD(seq, 7, '0')), 'fa', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6),
            UTC_TIMESTAMP(6) FROM seq_1_to_$members;"
 # One chance per row, member (k * 7919 mod MEMBERS) + 1: spread evenly, not in order.
+# The ledger's secondary indexes are built once after the rows are in (as a restore
+# would), not row by row: the same schema at the end, minutes less setup.
+db_sql "ALTER TABLE chances_ledger DROP INDEX chances_ledger_ref,
+    DROP INDEX chances_ledger_subscriber, DROP INDEX chances_ledger_draw;"
 step=1000000
 for ((from = 1; from <= chances; from += step)); do
     to=$((from + step - 1 < chances ? from + step - 1 : chances))
@@ -97,6 +101,9 @@ for ((from = 1; from <= chances; from += step)); do
         SELECT 1 + (seq * 7919) % $members, 'bench', 1, 1, 'bench', CONCAT('b:', seq),
                '2026-01-01' FROM seq_${from}_to_$to;"
 done
+db_sql "ALTER TABLE chances_ledger ADD UNIQUE KEY chances_ledger_ref (ref),
+    ADD KEY chances_ledger_subscriber (subscriber_id, campaign_id),
+    ADD KEY chances_ledger_draw (campaign_id, subscriber_id, created_at, delta);"
 t1="$(date +%s.%N)"
 gg_say "setup took $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f", b - a}') s"
 

@@ -44,16 +44,68 @@ draw_id_valid(const char *s)
 	return 1;
 }
 
-static int
-entry_cmp(const void *a, const void *b)
+/* The value of a pid's 16 hex digits: their order as numbers is their order as text. */
+static uint64_t
+pid_key(const char *pid)
 {
-	return strcmp(((const struct draw_entry *)a)->pid, ((const struct draw_entry *)b)->pid);
+	uint64_t k = 0;
+	for (unsigned i = 0; i < DRAW_PID_LEN; i++) {
+		char c = pid[i];
+		k = k << 4 | (uint64_t)(c <= '9' ? c - '0' : c - 'a' + 10);
+	}
+	return k;
+}
+
+struct sort_item {
+	uint64_t key;
+	size_t index;
+};
+
+/* Sorts the entries by pid: an LSD radix sort of (key, index) pairs, 16 bits a pass,
+ * then one move of the entries into that order. 2 million entries take a fraction of
+ * what qsort over the entries themselves took (strcmp and 56-byte moves). */
+static void
+sort_by_pid(struct draw_export *ex)
+{
+	size_t n = ex->n;
+	if (n < 2)
+		return;
+	struct sort_item *a = xmalloc(n * sizeof(*a)), *b = xmalloc(n * sizeof(*b));
+	size_t *count = xmalloc(65536 * sizeof(size_t));
+	for (size_t i = 0; i < n; i++) {
+		a[i].key = pid_key(ex->entries[i].pid);
+		a[i].index = i;
+	}
+	for (unsigned shift = 0; shift < 64; shift += 16) {
+		memset(count, 0, 65536 * sizeof(size_t));
+		for (size_t i = 0; i < n; i++)
+			count[(a[i].key >> shift) & 0xffff]++;
+		size_t sum = 0;
+		for (size_t d = 0; d < 65536; d++) {
+			size_t c = count[d];
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			b[count[(a[i].key >> shift) & 0xffff]++] = a[i];
+		struct sort_item *t = a;
+		a = b;
+		b = t;
+	}
+	struct draw_entry *sorted = xmalloc(n * sizeof(*sorted));
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = ex->entries[a[i].index];
+	free(ex->entries);
+	ex->entries = sorted;
+	free(a);
+	free(b);
+	free(count);
 }
 
 int
 draw_export_finish(struct draw_export *ex, const char **why_r)
 {
-	qsort(ex->entries, ex->n, sizeof(ex->entries[0]), entry_cmp);
+	sort_by_pid(ex);
 	ex->total = 0;
 	for (size_t i = 0; i < ex->n; i++) {
 		if (i > 0 && strcmp(ex->entries[i - 1].pid, ex->entries[i].pid) == 0) {

@@ -385,6 +385,35 @@ test_result_round_trip_and_tamper(void)
 	free(ex.entries);
 }
 
+/* draw_export_finish sorts by pid (a radix sort over the pids' values): 5000 members in
+ * any order come out in ascending byte order, each once, their chances with them. */
+static void
+test_finish_sorts(void)
+{
+	struct draw_export ex;
+	const char *why = NULL;
+	memset(&ex, 0, sizeof(ex));
+	snprintf(ex.draw_id, sizeof(ex.draw_id), "sort");
+	for (unsigned i = 0; i < 5000; i++) {
+		char msisdn[20];
+		snprintf(msisdn, sizeof(msisdn), "+98912%07u", i * 7919 % 10000000);
+		add_entry(&ex, msisdn, "*", 1 + i % 7);
+	}
+	CHECK(draw_export_finish(&ex, &why) == 0);
+	uint64_t total = 0;
+	for (size_t i = 0; i < ex.n; i++) {
+		total += ex.entries[i].chances;
+		if (i > 0)
+			CHECK(strcmp(ex.entries[i - 1].pid, ex.entries[i].pid) < 0);
+	}
+	CHECK(ex.n == 5000 && ex.total == total);
+	/* A pid twice is refused. */
+	ex.entries[1] = ex.entries[0];
+	CHECK(draw_export_finish(&ex, &why) < 0);
+	CHECK_CONTAINS(why, "the same pseudonymous id");
+	free(ex.entries);
+}
+
 static void
 test_big_is_fast_enough(void)
 {
@@ -414,6 +443,7 @@ main(void)
 	RUN(test_multiple_wins_and_running_out);
 	RUN(test_chi_square);
 	RUN(test_result_round_trip_and_tamper);
+	RUN(test_finish_sorts);
 	RUN(test_big_is_fast_enough);
 	return check_summary();
 }

@@ -1,6 +1,6 @@
 /*
  * main — the gamigate command line: serve, migrate, config, campaign, points, vouchers,
- * version. main.c parses the command line, dispatches, and runs the core commands
+ * draw, version. main.c parses the command line, dispatches, and runs the core commands
  * (serve, migrate, config, version); campaign is in cli/cli_campaign.c, points and
  * vouchers in cli/cli_game.c, what they share in cli/cli.c.
  *
@@ -11,6 +11,7 @@
 #include "cli/cli_campaign.h"
 #include "cli/cli_game.h"
 #include "cli/cli_points.h"
+#include "cli/cli_draw.h"
 #include "core/config.h"
 #include "http/daemon.h"
 #include "store/db.h"
@@ -41,6 +42,7 @@ static const char usage_main[] =
     "  vouchers import POOL FILE|status      load voucher codes; stock of each pool\n"
     "  points adjust MSISDN POINTS --reason TEXT  correct a balance; points reverse REF\n"
     "  tiers review [--campaign ID] [--dry-run]   the tier reviews that are due\n"
+    "  draw commit|freeze|run|verify|audit|status DRAW   lottery draws anyone can verify\n"
     "  version            print the version and the schema version this binary knows\n"
     "\n"
     "options (before or after the command):\n"
@@ -243,6 +245,11 @@ main(int argc, char **argv)
 		if (cli.help)
 			return fputs(cli_tiers_usage, stdout), 0;
 		return cli_tiers(&cli);
+	}
+	if (strcmp(cmd, "draw") == 0) {
+		if (cli.help)
+			return fputs(cli_draw_usage(&cli), stdout), 0;
+		return cli_draw(&cli);
 	}
 	if (strcmp(cmd, "version") == 0) {
 		if (cli.help)

@@ -13,12 +13,16 @@ extern const struct command cmd_checkin, cmd_help, cmd_join, cmd_lang, cmd_point
     cmd_start, cmd_stop;
 extern const struct command cmd_redeem;
 extern const struct command cmd_answer, cmd_code, cmd_missions, cmd_quiz, cmd_ref, cmd_top;
+extern const struct command cmd_chances;
 
+/* clang-format off */
 static const struct command *const command_table[] = {
     &cmd_checkin, &cmd_help,     &cmd_join, &cmd_lang,   &cmd_points,
     &cmd_spin,    &cmd_start,    &cmd_stop, &cmd_redeem, &cmd_answer,
     &cmd_code,    &cmd_missions, &cmd_quiz, &cmd_ref,    &cmd_top,
+    &cmd_chances,
 };
+/* clang-format on */
 
 const struct command *
 command_find(const char *name)
@@ -138,6 +142,14 @@ const struct template_spec command_templates[] = {
     {"ussd_unavailable", "", ""},
     {"ussd_done", "", ""},
     {"tier_downgrade", "tier", "tier=platinum-plus-members"},
+    {"chances_count", "chances,prize,cutoff",
+     "chances=123456,prize=یک دستگاه خودروی صفر کیلومتر برای برنده اول,cutoff=1405-01-13 23:59"},
+    {"chances_closed", "chances,prize,cutoff",
+     "chances=123456,prize=یک دستگاه خودروی صفر کیلومتر برای برنده اول,cutoff=1405-01-13 23:59"},
+    {"chances_no_draw", "chances", "chances=123456"},
+    {"draw_winner", "draw,rank", "draw=grand-nowruz-1405-final-draw-of-year,rank=1000"},
+    {"draw_commitment", "draw,commitment",
+     "draw=grand-nowruz-1405-final-draw-of-year,commitment=0123456789abcdef"},
 };
 const size_t command_templates_count = sizeof(command_templates) / sizeof(command_templates[0]);
 

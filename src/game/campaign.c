@@ -26,6 +26,7 @@
 #include "game/campaign_sections.h"
 #include "game/campaign_ussd.h"
 #include "game/menu.h"
+#include "game/campaign_draws.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -202,7 +203,7 @@ parse_points(struct ck *ck, json_t *root, struct campaign *c)
 
 static const char *const top_fields[] = {
     "id",    "name",        "timezone", "starts", "ends",     "short_codes", "points",  "earning",
-    "tiers", "tier_review", "missions", "wheel",  "referral", "catalog",     "grammar", "ussd"};
+    "tiers", "tier_review", "missions", "wheel",  "referral", "catalog",     "grammar", "ussd", "draws"};
 
 static void
 parse_root(struct ck *ck, json_t *root, const char *default_tz, struct campaign *c)
@@ -224,6 +225,7 @@ parse_root(struct ck *ck, json_t *root, const char *default_tz, struct campaign 
 	campaign_sections_wheel(ck, root, c);
 	campaign_sections_referral(ck, root, c);
 	campaign_sections_catalog(ck, root, c);
+	campaign_draws_parse(ck, root, c);
 
 	json_t *g = json_object_get(root, "grammar");
 	if (g != NULL && !json_is_object(g)) {
@@ -383,6 +385,7 @@ campaign_free(struct campaign *c)
 	free(c->grammar_json);
 	menu_free(c->ussd);
 	free(c->source);
+	campaign_draws_free(c);
 	free(c);
 }
 

@@ -31,6 +31,7 @@ struct menu;
 #define CAMPAIGN_MAX_PRIZES      64
 #define CAMPAIGN_MAX_MILESTONES  16
 #define CAMPAIGN_MAX_CATALOG     100
+#define CAMPAIGN_MAX_DRAWS       16
 #define CAMPAIGN_MAX_TEXT_BYTES  1000
 #define CAMPAIGN_MAX_PROBLEMS    200 /* lines reported; the rest are counted */
 
@@ -146,6 +147,18 @@ struct campaign_item {
 	struct campaign_reward reward;
 };
 
+/* A lottery draw of the campaign (docs/draws.md). */
+struct campaign_draw {
+	char id[41];
+	time_t cutoff; /* UTC instant: chances created before it take part */
+	struct campaign_text prize;
+	unsigned winners;
+	unsigned backups;
+	int multiple_wins;      /* 1: a member may win more than one prize */
+	long long beacon_round; /* a future drand round to mix in; 0 = none */
+	int announce;           /* 1: SMS the commitment to members when committed */
+};
+
 enum tier_review { TIER_REVIEW_NEVER, TIER_REVIEW_MONTHLY, TIER_REVIEW_CAMPAIGN_END };
 
 struct campaign {
@@ -174,6 +187,8 @@ struct campaign {
 	char *grammar_json; /* the "grammar" object as JSON text, NULL when absent */
 	struct menu *ussd;  /* the USSD menu (game/menu.h), NULL when absent */
 	char *source;       /* the whole file as given, stored with each version */
+	struct campaign_draw *draws;
+	unsigned ndraws;
 };
 
 /*
@@ -197,6 +212,9 @@ int campaign_running(const struct campaign *c, time_t t);
 /* The mission of a type (the first), or NULL. */
 const struct campaign_mission *campaign_mission_of(const struct campaign *c,
                                                    enum mission_type type);
+
+/* The draw with that id, or NULL. */
+const struct campaign_draw *campaign_draw_of(const struct campaign *c, const char *id);
 
 /* Appends one line without newline for `campaign validate`: id, the window in local
  * time (and Jalali), short codes, prizes and missions. */

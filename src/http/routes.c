@@ -4,6 +4,7 @@
 #include "http/routes.h"
 #include "http/admin.h"
 #include "http/corrections.h"
+#include "http/draws.h"
 #include "http/events.h"
 #include "http/ops.h"
 #include "http/sms_in.h"
@@ -35,15 +36,23 @@ const struct http_route http_routes[] = {
      .path = "/api/v1/points/reverse",
      .label = "api_points_reverse",
      .handler = corrections_reverse},
+    {.method = "GET",
+     .path = "/api/v1/draws",
+     .label = "api_draws",
+     .handler = draws_api_get,
+     .prefix = 1},
 };
 
 const unsigned http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);
 
+/* clang-format off */
 const char *const http_routes_labels[] = {
     "healthz",     "metrics",  "api_status", "api_events",  "kannel_get",
     "kannel_post", "sms_json", "ussd_at",    "ussd_at_end",
     "api_points_adjust", "api_points_reverse",
+    "api_draws",
 };
+/* clang-format on */
 
 _Static_assert(sizeof(http_routes_labels) / sizeof(http_routes_labels[0]) ==
                    sizeof(http_routes) / sizeof(http_routes[0]),

@@ -14,12 +14,14 @@
 #include "core/xalloc.h"
 #include "game/expiry.h"
 #include "http/server.h"
+#include "send/sender.h"
 #include "store/db.h"
 #include "store/health.h"
 #include "store/migrate.h"
 #include "store/nodes.h"
 #include "store/pool.h"
 
+#include <curl/curl.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <signal.h>
@@ -43,6 +45,23 @@ struct daemon {
 };
 
 static int pool_idle_enough(struct daemon *d);
+
+/* The sender borrows the templates of the rules in use for each feed job. */
+static void *
+sender_templates_ref(void *ctx, const struct templates **t_r, const char **lang_r)
+{
+	struct daemon *d = ctx;
+	struct sms_rules *r = sms_rules_ref(d->env.rules);
+	*t_r = r->templates;
+	*lang_r = r->default_lang;
+	return r;
+}
+
+static void
+sender_templates_unref(void *handle)
+{
+	sms_rules_unref(handle);
+}
 
 /*
  * Reloading the rules (grammar, templates, campaigns) runs as a pool job: it reads files
@@ -383,6 +402,7 @@ daemon_serve(const struct config *cfg, const char *version)
 		goto out_rules;
 
 	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	evthread_use_pthreads();
 	d.base = event_base_new();
 	if (d.base == NULL) {
@@ -398,6 +418,19 @@ daemon_serve(const struct config *cfg, const char *version)
 		log_kv(LOG_ERROR, error, "listen", cfg->http_listen, (const char *)NULL);
 		rc = 1;
 		goto out;
+	}
+
+	if (strcmp(cfg->outbox_provider, "none") != 0) {
+		struct sender_hooks hooks = {sender_templates_ref, sender_templates_unref, &d};
+		d.env.sender = sender_new(d.base, d.env.pool, cfg, node_name, &hooks, &error);
+		if (d.env.sender == NULL) {
+			log_kv(LOG_ERROR, "cannot start the sender", "error", error, (const char *)NULL);
+			rc = 1;
+			http_server_free(d.srv);
+			goto out;
+		}
+		log_kv(LOG_INFO, "sending outbound SMS", "provider", cfg->outbox_provider,
+		       (const char *)NULL);
 	}
 
 	struct event *sigterm = evsignal_new(d.base, SIGTERM, on_signal, &d);
@@ -436,6 +469,8 @@ daemon_serve(const struct config *cfg, const char *version)
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(sighup);
+	sender_free(d.env.sender);
+	d.env.sender = NULL;
 	/* With requests still in flight (grace ran out) their jobs are abandoned before the
 	 * server frees them, so no done callback can reach a freed request. */
 	db_pool_free(d.env.pool, left > 0);
@@ -453,5 +488,6 @@ out_rules:
 	iplist_free(d.env.kannel_allow);
 	iplist_free(d.env.json_allow);
 	free(node_name);
+	curl_global_cleanup();
 	return rc;
 }

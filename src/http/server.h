@@ -21,6 +21,7 @@ struct health;
 struct iplist;
 struct metrics;
 struct sms_rules;
+struct sender;
 
 /* What handlers may use; owned by the caller of http_server_new, outlives the server. */
 struct http_env {
@@ -33,6 +34,7 @@ struct http_env {
 	struct sms_rules *rules;     /* grammar + templates; replaced on SIGHUP */
 	struct iplist *kannel_allow; /* NULL = any address */
 	struct iplist *json_allow;
+	struct sender *sender; /* NULL when outbox.provider = none */
 };
 
 struct http_server;

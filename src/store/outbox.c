@@ -72,8 +72,8 @@ count_row(const struct db_row *row, void *arg)
 }
 
 int
-outbox_member_get(struct db_conn *conn, long long subscriber_id, time_t day_start,
-                  long long except_id, struct outbox_member *m, struct db_error *err)
+outbox_member_get(struct db_conn *conn, long long subscriber_id, time_t day_start, long long at_row,
+                  struct outbox_member *m, struct db_error *err)
 {
 	struct db_param p[] = {DB_PARAM_INT(subscriber_id)};
 	long long n = 0;
@@ -86,15 +86,16 @@ outbox_member_get(struct db_conn *conn, long long subscriber_id, time_t day_star
 		return -1;
 	if (!m->exists)
 		return 0;
-	struct db_param q[] = {DB_PARAM_INT(subscriber_id), DB_PARAM_INT(except_id),
-	                       DB_PARAM_INT((long long)day_start),
+	struct db_param q[] = {DB_PARAM_INT(subscriber_id), DB_PARAM_INT(at_row),
+	                       DB_PARAM_INT(at_row), DB_PARAM_INT((long long)day_start),
 	                       DB_PARAM_INT((long long)day_start + 86400)};
 	if (db_exec(conn,
 	            "SELECT COUNT(*) FROM outbox WHERE subscriber_id = ? AND kind = 'promotional'"
-	            " AND id <> ? AND state IN ('queued', 'sending', 'sent', 'delivered')"
+	            " AND IF(? = 0, state IN ('queued', 'sending', 'sent', 'delivered'),"
+	            " state IN ('sent', 'delivered') OR (state = 'sending' AND id < ?))"
 	            " AND COALESCE(sent_at, not_before) >= FROM_UNIXTIME(?)"
 	            " AND COALESCE(sent_at, not_before) < FROM_UNIXTIME(?)",
-	            q, 4, count_row, &n, NULL, err) < 0)
+	            q, 5, count_row, &n, NULL, err) < 0)
 		return -1;
 	m->promo_today = (long)n;
 	return 0;

@@ -50,11 +50,14 @@ struct outbox_member {
 	long promo_today;
 };
 
-/* Reads the member and counts the promotional messages they got or will get in
- * [day_start, day_start + 1 day) (not failed or expired), leaving out the row
- * except_id (0 = none). 0 ok (exists = 0 when there is no such member), -1 with err. */
+/* Reads the member and counts their promotional messages of the local day
+ * [day_start, day_start + 1 day). At creation (at_row = 0): every one queued, being
+ * sent or sent. At send time, for the row at_row: those sent, and those being sent with
+ * a lower id (rows claimed together are decided in id order, so three claimed at once
+ * against a cap of two let the first two go). 0 ok (exists = 0 when there is no such
+ * member), -1 with err. */
 int outbox_member_get(struct db_conn *conn, long long subscriber_id, time_t day_start,
-                      long long except_id, struct outbox_member *m_r, struct db_error *err);
+                      long long at_row, struct outbox_member *m_r, struct db_error *err);
 
 /* One claimed row. */
 struct outbox_item {

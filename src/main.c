@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/cli_campaign.h"
 #include "cli/cli_game.h"
+#include "cli/cli_reminder.h"
 #include "core/config.h"
 #include "http/daemon.h"
 #include "store/db.h"
@@ -38,6 +39,8 @@ static const char usage_main[] =
     "  campaign list|stop ID|reload   loaded campaigns; stop one; how nodes reload\n"
     "  points expire [--dry-run] [--now ISO]  expire points whose time has come, warn\n"
     "  vouchers import POOL FILE|status      load voucher codes; stock of each pool\n"
+    "  reminder add FILE|list|pause ID|resume ID|run-now ID|status [ID] [--watch]\n"
+    "                     scheduled reminders and the progress of their runs\n"
     "  version            print the version and the schema version this binary knows\n"
     "\n"
     "options (before or after the command):\n"
@@ -235,6 +238,11 @@ main(int argc, char **argv)
 		if (cli.help)
 			return fputs(cli_game_vouchers_usage, stdout), 0;
 		return cli_game_vouchers(&cli);
+	}
+	if (strcmp(cmd, "reminder") == 0) {
+		if (cli.help)
+			return fputs(cli_reminder_usage(&cli), stdout), 0;
+		return cli_reminder(&cli);
 	}
 	if (strcmp(cmd, "version") == 0) {
 		if (cli.help)

@@ -146,16 +146,16 @@ static const struct config_key config_keys_table[] = {
     {"outbox", "lease_s", CONFIG_INT, OFF(outbox_lease_s), "120", 5, 3600, NULL, 0,
      "Seconds a node holds claimed rows; rows of a node that died are sent by another\n"
      "node after this."},
-    {"outbox", "request_timeout_s", CONFIG_INT, OFF(outbox_request_timeout_s), "10", 1, 300,
-     NULL, 0, "Seconds one request to the provider may take; a timeout is retried."},
+    {"outbox", "request_timeout_s", CONFIG_INT, OFF(outbox_request_timeout_s), "10", 1, 300, NULL,
+     0, "Seconds one request to the provider may take; a timeout is retried."},
     {"outbox", "max_attempts", CONFIG_INT, OFF(outbox_max_attempts), "8", 1, 100, NULL, 0,
      "Attempts before a message that keeps failing temporarily is marked failed."},
-    {"outbox", "retry_base_ms", CONFIG_INT, OFF(outbox_retry_base_ms), "2000", 10, 3600000,
-     NULL, 0, "First retry delay; it doubles per attempt (with jitter) up to retry_max_s."},
+    {"outbox", "retry_base_ms", CONFIG_INT, OFF(outbox_retry_base_ms), "2000", 10, 3600000, NULL, 0,
+     "First retry delay; it doubles per attempt (with jitter) up to retry_max_s."},
     {"outbox", "retry_max_s", CONFIG_INT, OFF(outbox_retry_max_s), "600", 1, 86400, NULL, 0,
      "Longest delay between two attempts (a provider's Retry-After may ask for more)."},
-    {"outbox", "breaker_failures", CONFIG_INT, OFF(outbox_breaker_failures), "5", 1, 10000,
-     NULL, 0, "Failures in a row (timeouts, 5xx, refused connections) that open the circuit\n"
+    {"outbox", "breaker_failures", CONFIG_INT, OFF(outbox_breaker_failures), "5", 1, 10000, NULL, 0,
+     "Failures in a row (timeouts, 5xx, refused connections) that open the circuit\n"
      "breaker: no requests until breaker_open_s passed, then one probe."},
     {"outbox", "breaker_open_s", CONFIG_INT, OFF(outbox_breaker_open_s), "30", 1, 3600, NULL, 0,
      "Seconds the breaker stays open before a probe request."},
@@ -166,8 +166,8 @@ static const struct config_key config_keys_table[] = {
      "quiet_end. Equal start and end = no quiet hours."},
     {"outbox", "quiet_end", CONFIG_STR, OFF(outbox_quiet_end), "08:00", 0, 0, NULL, 0,
      "Quiet hours end (HH:MM in game.timezone)."},
-    {"outbox", "promo_daily_cap", CONFIG_INT, OFF(outbox_promo_daily_cap), "2", 0, 1000, NULL,
-     0, "Most promotional messages a member gets per local day (transactional ones and\n"
+    {"outbox", "promo_daily_cap", CONFIG_INT, OFF(outbox_promo_daily_cap), "2", 0, 1000, NULL, 0,
+     "Most promotional messages a member gets per local day (transactional ones and\n"
      "replies do not count)."},
     {"outbox", "public_url", CONFIG_STR, OFF(outbox_public_url), "", 0, 0, NULL, 0,
      "Base URL at which the provider reaches this gamigate for delivery reports\n"
@@ -180,8 +180,8 @@ static const struct config_key config_keys_table[] = {
      "Kannel smsbox sendsms URL (sendsms-port in kannel.conf)."},
     {"outbox", "kannel_user", CONFIG_STR, OFF(outbox_kannel_user), "gamigate", 0, 0, NULL, 0,
      "username of the sendsms-user group in kannel.conf."},
-    {"outbox", "kannel_password", CONFIG_SECRET, OFF(outbox_kannel_password), "", 0, 0, NULL,
-     0, "password of the sendsms-user group in kannel.conf."},
+    {"outbox", "kannel_password", CONFIG_SECRET, OFF(outbox_kannel_password), "", 0, 0, NULL, 0,
+     "password of the sendsms-user group in kannel.conf."},
     {"outbox", "kannel_from", CONFIG_STR, OFF(outbox_kannel_from), "3000", 0, 0, NULL, 0,
      "Sender (short code) of outbound messages through Kannel."},
     {"outbox", "http_url", CONFIG_STR, OFF(outbox_http_url), "", 0, 0, NULL, 0,
@@ -197,18 +197,18 @@ static const struct config_key config_keys_table[] = {
      "Generic HTTP provider: field name of the recipient (E.164)."},
     {"outbox", "http_field_text", CONFIG_STR, OFF(outbox_http_field_text), "text", 0, 0, NULL, 0,
      "Generic HTTP provider: field name of the message text (UTF-8)."},
-    {"outbox", "http_field_from", CONFIG_STR, OFF(outbox_http_field_from), "from", 0, 0, NULL,
-     0, "Generic HTTP provider: field name of the sender."},
-    {"outbox", "http_field_ref", CONFIG_STR, OFF(outbox_http_field_ref), "client_ref", 0, 0,
-     NULL, 0, "Generic HTTP provider: field name of our unique client reference, which the\n"
+    {"outbox", "http_field_from", CONFIG_STR, OFF(outbox_http_field_from), "from", 0, 0, NULL, 0,
+     "Generic HTTP provider: field name of the sender."},
+    {"outbox", "http_field_ref", CONFIG_STR, OFF(outbox_http_field_ref), "client_ref", 0, 0, NULL,
+     0,
+     "Generic HTTP provider: field name of our unique client reference, which the\n"
      "provider uses to de-duplicate and returns in delivery reports as \"ref\"."},
-    {"outbox", "http_field_callback", CONFIG_STR, OFF(outbox_http_field_callback),
-     "callback_url", 0, 0, NULL, 0,
-     "Generic HTTP provider: field name of the delivery-report URL (empty = none)."},
+    {"outbox", "http_field_callback", CONFIG_STR, OFF(outbox_http_field_callback), "callback_url",
+     0, 0, NULL, 0, "Generic HTTP provider: field name of the delivery-report URL (empty = none)."},
     {"outbox", "http_field_id", CONFIG_STR, OFF(outbox_http_field_id), "id", 0, 0, NULL, 0,
      "Generic HTTP provider: member of the JSON answer holding the provider's id."},
-    {"outbox", "twilio_url", CONFIG_STR, OFF(outbox_twilio_url), "https://api.twilio.com", 0,
-     0, NULL, 0,
+    {"outbox", "twilio_url", CONFIG_STR, OFF(outbox_twilio_url), "https://api.twilio.com", 0, 0,
+     NULL, 0,
      "Twilio-compatible API base URL; messages go to\n"
      "<url>/2010-04-01/Accounts/<sid>/Messages.json."},
     {"outbox", "twilio_sid", CONFIG_STR, OFF(outbox_twilio_sid), "", 0, 0, NULL, 0,
@@ -217,6 +217,10 @@ static const struct config_key config_keys_table[] = {
      "Twilio auth token (basic-auth password)."},
     {"outbox", "twilio_from", CONFIG_STR, OFF(outbox_twilio_from), "", 0, 0, NULL, 0,
      "Twilio sender number or messaging service (From)."},
+    {"outbox", "scheduler_interval_ms", CONFIG_INT, OFF(outbox_scheduler_interval_ms), "1000", 0,
+     600000, NULL, 0,
+     "How often this node looks for reminders to fire and runs to materialise into the\n"
+     "outbox (0 = never on this node; other nodes do it)."},
 };
 
 #define N_KEYS (sizeof(config_keys_table) / sizeof(config_keys_table[0]))
@@ -819,7 +823,8 @@ check_quiet_hours(const struct config *cfg, struct buf *errors)
 		if (!ok) {
 			buf_printf(errors, "outbox.%s: ", names[i]);
 			buf_json_str(errors, v);
-			buf_puts(errors, " is not valid; expected a time of day as HH:MM, e.g. 22:00\n");
+			buf_puts(errors,
+			         " is not valid; expected a time of day as HH:MM, e.g. 22:00\n");
 			problems++;
 		}
 	}

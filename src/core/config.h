@@ -103,6 +103,7 @@ struct config {
 	char *outbox_twilio_sid;
 	char *outbox_twilio_token;
 	char *outbox_twilio_from;
+	long long outbox_scheduler_interval_ms;
 
 	/* where each key's value came from, indexed like the key table */
 	char **origins;

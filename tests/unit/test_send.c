@@ -9,6 +9,7 @@
 #include "http/dlr.h"
 #include "send/policy.h"
 #include "send/provider.h"
+#include "send/reminder.h"
 #include "send/throttle.h"
 
 #include <stdlib.h>
@@ -385,6 +386,136 @@ test_dlr_mapping(void)
 	CHECK(dlr_parse("kannel", longq, NULL, 0, &r, &why) < 0);
 }
 
+static const char *const langs[] = {"fa", "en"};
+
+static struct reminder *
+parse(const char *json, time_t now, struct buf *errors)
+{
+	buf_reset(errors);
+	return reminder_parse(json, strlen(json), "r.json", langs, 2, "Asia/Tehran", now, errors);
+}
+
+static void
+test_cron(void)
+{
+	struct cron c;
+	const char *why = NULL;
+	CHECK(cron_parse("30 18 * * *", &c, &why) == 0);
+	/* 18:29 Tehran -> 18:30 the same day; 18:30 -> the next day. */
+	CHECK(cron_next(&c, tehran, tehran_at(2026, 3, 20, 18, 29)) ==
+	      tehran_at(2026, 3, 20, 18, 30));
+	CHECK(cron_next(&c, tehran, tehran_at(2026, 3, 20, 18, 30)) ==
+	      tehran_at(2026, 3, 21, 18, 30));
+	/* Every 15 minutes from 23:50 crosses Tehran midnight. */
+	CHECK(cron_parse("*/15 * * * *", &c, &why) == 0);
+	CHECK(cron_next(&c, tehran, tehran_at(2026, 3, 20, 23, 50)) ==
+	      tehran_at(2026, 3, 21, 0, 0));
+	/* Weekdays: 2026-03-20 is a Friday (5); "0 9 * * 6" is the next Saturday. */
+	CHECK(cron_parse("0 9 * * 6", &c, &why) == 0);
+	CHECK(cron_next(&c, tehran, tehran_at(2026, 3, 20, 12, 0)) == tehran_at(2026, 3, 21, 9, 0));
+	CHECK(cron_parse("0 9 * * 7", &c, &why) == 0); /* 7 = Sunday */
+	CHECK(cron_next(&c, tehran, tehran_at(2026, 3, 20, 12, 0)) == tehran_at(2026, 3, 22, 9, 0));
+	/* Lists and ranges; 29 February fires only in leap years. */
+	CHECK(cron_parse("0 8,20 1-5 1 *", &c, &why) == 0);
+	CHECK(cron_next(&c, tehran, tehran_at(2026, 1, 1, 9, 0)) == tehran_at(2026, 1, 1, 20, 0));
+	CHECK(cron_parse("0 0 29 2 *", &c, &why) == 0);
+	CHECK(cron_next(&c, tehran, tehran_at(2026, 3, 1, 0, 0)) == tehran_at(2028, 2, 29, 0, 0));
+	/* Never: 30 February. */
+	CHECK(cron_parse("0 0 30 2 *", &c, &why) == 0);
+	CHECK(cron_next(&c, tehran, tehran_at(2026, 3, 1, 0, 0)) == 0);
+	/* Bad lines say which field. */
+	CHECK(cron_parse("60 * * * *", &c, &why) < 0);
+	CHECK_CONTAINS(why, "minute");
+	CHECK(cron_parse("* 24 * * *", &c, &why) < 0);
+	CHECK_CONTAINS(why, "hour");
+	CHECK(cron_parse("* * * *", &c, &why) < 0);
+	CHECK(cron_parse("* * * * * *", &c, &why) < 0);
+	CHECK(cron_parse("*/0 * * * *", &c, &why) < 0);
+	CHECK(cron_parse("5-1 * * * *", &c, &why) < 0);
+	CHECK(cron_parse("a * * * *", &c, &why) < 0);
+}
+
+static void
+test_reminder_definitions(void)
+{
+	struct buf e = BUF_INIT;
+	time_t now = tehran_at(2026, 3, 20, 12, 0);
+	struct reminder *r = parse(
+	    "{\"id\": \"spin-nudge\", \"campaign\": \"nowruz-1405\","
+	    " \"schedule\": {\"daily\": \"18:30\"}, \"segment\": {\"type\": \"not_spun_today\"},"
+	    " \"text\": {\"fa\": \"\u06af\u0631\u062f\u0648\u0646\u0647 {points}\", \"en\": "
+	    "\"Spin! You have {points} "
+	    "points ({tier}).\"}}",
+	    now, &e);
+	CHECK(r != NULL);
+	if (r == NULL) {
+		fprintf(stderr, "%s", buf_cstr(&e));
+		buf_free(&e);
+		return;
+	}
+	CHECK_STR(r->id, "spin-nudge");
+	CHECK(r->kind == OUTBOX_PROMOTIONAL);
+	CHECK(r->segment == SEGMENT_NOT_SPUN_TODAY);
+	CHECK(reminder_next(r, now) == tehran_at(2026, 3, 20, 18, 30));
+	CHECK(reminder_next(r, tehran_at(2026, 3, 20, 23, 0)) == tehran_at(2026, 3, 21, 18, 30));
+	struct buf out = BUF_INIT;
+	reminder_render(r, "en", 120, "gold", &out);
+	CHECK_STR(buf_cstr(&out), "Spin! You have 120 points (gold).");
+	buf_reset(&out);
+	reminder_render(r, "xx", 5, "", &out); /* unknown language: the first one */
+	CHECK_STR(buf_cstr(&out), "گردونه 5");
+	buf_free(&out);
+	reminder_free(r);
+
+	r = parse(
+	    "{\"id\": \"once\", \"kind\": \"transactional\", \"schedule\": {\"at\": "
+	    "\"2026-03-21 10:00\"}, \"segment\": {\"type\": \"points_expiring\", \"days\": 3},"
+	    " \"text\": {\"fa\": \"x\", \"en\": \"y\"}}",
+	    now, &e);
+	CHECK(r != NULL && r->kind == OUTBOX_TRANSACTIONAL && r->days == 3);
+	if (r != NULL) {
+		CHECK(reminder_next(r, now) == tehran_at(2026, 3, 21, 10, 0));
+		CHECK(reminder_next(r, tehran_at(2026, 3, 21, 10, 0)) == 0); /* once */
+	}
+	reminder_free(r);
+
+	/* Bad input: every mistake, with its path. */
+	CHECK(parse("{\"id\": \"Bad Id\", \"schedule\": {\"cron\": \"0 0 30 2 *\"},"
+	            " \"segment\": {\"type\": \"vip\"}, \"text\": {\"en\": \"hi\"}, \"colour\": 1}",
+	            now, &e) == NULL);
+	CHECK_CONTAINS(buf_cstr(&e), "r.json: id: ");
+	CHECK_CONTAINS(buf_cstr(&e), "r.json: schedule.cron: never fires");
+	CHECK_CONTAINS(buf_cstr(&e), "r.json: segment.type: unknown segment");
+	CHECK_CONTAINS(buf_cstr(&e), "r.json: text.fa: missing");
+	CHECK_CONTAINS(buf_cstr(&e), "r.json: colour: unknown key");
+	CHECK(
+	    parse(
+	        "{\"id\": \"a\", \"schedule\": {\"at\": \"2020-01-01 10:00\"},"
+	        " \"segment\": {\"type\": \"inactive\"}, \"text\": {\"fa\": \"x\", \"en\": \"y\"}}",
+	        now, &e) == NULL);
+	CHECK_CONTAINS(buf_cstr(&e), "schedule.at: is in the past");
+	CHECK_CONTAINS(buf_cstr(&e), "segment.days: expected");
+	CHECK(parse("{\"id\": \"a\", \"schedule\": {\"daily\": \"25:00\"},"
+	            " \"segment\": {\"type\": \"tier\"}, \"kind\": \"reply\","
+	            " \"timezone\": \"Mars/Olympus\", \"text\": {\"fa\": \"x\", \"en\": \"y\"}}",
+	            now, &e) == NULL);
+	CHECK_CONTAINS(buf_cstr(&e), "schedule.daily");
+	CHECK_CONTAINS(buf_cstr(&e), "segment.tier");
+	CHECK_CONTAINS(buf_cstr(&e), "kind: ");
+	CHECK_CONTAINS(buf_cstr(&e), "timezone: ");
+	CHECK(parse("[1]", now, &e) == NULL);
+	CHECK(parse("{", now, &e) == NULL);
+	CHECK_CONTAINS(buf_cstr(&e), "not a JSON object");
+	CHECK(parse("{\"id\": \"a\", \"id\": \"b\"}", now, &e) == NULL);
+	/* Stored definitions are re-read without the "never fires" check. */
+	r = parse("{\"id\": \"a\", \"schedule\": {\"at\": \"2020-01-01 10:00\"},"
+	          " \"segment\": {\"type\": \"all\"}, \"text\": {\"fa\": \"x\", \"en\": \"y\"}}",
+	          0, &e);
+	CHECK(r != NULL && reminder_next(r, now) == 0);
+	reminder_free(r);
+	buf_free(&e);
+}
+
 int
 main(void)
 {
@@ -402,6 +533,8 @@ main(void)
 	RUN(test_kannel_request);
 	RUN(test_http_and_twilio_request);
 	RUN(test_dlr_mapping);
+	RUN(test_cron);
+	RUN(test_reminder_definitions);
 	tz_free(tehran);
 	return check_summary();
 }

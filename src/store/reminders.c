@@ -183,11 +183,12 @@ take_tx(struct db_conn *conn, void *arg, struct db_error *err)
 {
 	struct take *t = arg;
 	t->id = 0;
+	struct db_param q[] = {DB_PARAM_STR(t->owner)};
 	if (db_exec(conn,
 	            "SELECT id, reminder_id FROM reminder_runs WHERE status = 'running' AND"
-	            " (lease_until IS NULL OR lease_until < " NOW ") ORDER BY id LIMIT 1"
-	            " FOR UPDATE SKIP LOCKED",
-	            NULL, 0, take_row, t, NULL, err) < 0)
+	            " (lease_until IS NULL OR lease_until < " NOW " OR lease_owner = ?)"
+	            " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+	            q, 1, take_row, t, NULL, err) < 0)
 		return -1;
 	if (t->id == 0)
 		return 0;

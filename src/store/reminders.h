@@ -53,8 +53,8 @@ int reminders_due(struct db_conn *conn, unsigned max, struct reminder_row *rows,
 int reminders_start_run(struct db_conn *conn, const char *id, time_t scheduled_for,
                         struct db_error *err);
 
-/* Takes one running run whose lease is free or ran out, for lease_s seconds (its own
- * transaction). 1 with *run_id_r and reminder_id, 0 none, -1 with err. */
+/* Takes one running run whose lease is free, ran out or is owner's own (a node goes on
+ * with its run on its next tick), for lease_s seconds (its own transaction). 1 with *run_id_r and reminder_id, 0 none, -1 with err. */
 int reminders_take_run(struct db_conn *conn, const char *owner, unsigned lease_s,
                        long long *run_id_r, char reminder_id[41], struct db_error *err);
 

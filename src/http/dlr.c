@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "http/form.h"
+#include "send/sender.h"
 #include "store/outbox.h"
 
 #include <event2/buffer.h>
@@ -67,6 +68,7 @@ struct dlr_job {
 	struct http_ctx *ctx;
 	struct dlr_report r;
 	int outcome;
+	double latency;
 };
 
 static int
@@ -74,7 +76,8 @@ dlr_run(struct db_conn *conn, void *arg, struct db_error *err)
 {
 	struct dlr_job *job = arg;
 	return outbox_dlr_apply(conn, job->r.ref, job->r.provider_id, job->r.status,
-	                        (int)job->r.state, job->r.blocked, &job->outcome, err);
+	                        (int)job->r.state, job->r.blocked, &job->outcome, &job->latency,
+	                        err);
 }
 
 static void
@@ -92,6 +95,8 @@ dlr_done(void *arg, int result, const struct db_error *err)
 		if (job->outcome < 0)
 			log_kv(LOG_INFO, "delivery report for an unknown reference", "ref",
 			       job->r.ref, (const char *)NULL);
+		sender_dlr(http_ctx_env(job->ctx)->sender, (int)job->r.state, job->outcome,
+		           job->latency);
 		struct buf b = BUF_INIT;
 		buf_printf(&b, "{\"result\":\"%s\",\"state\":\"%s\"}\n", what,
 		           job->r.state == DLR_DELIVERED  ? "delivered"

@@ -4,6 +4,7 @@
 #include "http/routes.h"
 #include "http/admin.h"
 #include "http/dlr.h"
+#include "http/reminders_api.h"
 #include "http/events.h"
 #include "http/ops.h"
 #include "http/sms_in.h"
@@ -26,13 +27,22 @@ const struct http_route http_routes[] = {
     {.method = "POST", .path = "/sms/inbound", .label = "sms_json", .handler = sms_json},
     {.method = "GET", .path = "/dlr", .label = "dlr_get", .handler = dlr_handle, .prefix = 1},
     {.method = "POST", .path = "/dlr", .label = "dlr_post", .handler = dlr_handle, .prefix = 1},
+    {.method = "GET",
+     .path = "/api/v1/reminders",
+     .label = "api_reminders",
+     .handler = reminders_api_get},
+    {.method = "POST",
+     .path = "/api/v1/reminders",
+     .label = "api_reminders_post",
+     .handler = reminders_api_post,
+     .prefix = 1},
 };
 
 const unsigned http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);
 
 const char *const http_routes_labels[] = {
     "healthz", "metrics", "api_status", "api_events", "kannel_get", "kannel_post", "sms_json",
-    "dlr_get", "dlr_post",
+    "dlr_get", "dlr_post", "api_reminders", "api_reminders_post",
 };
 
 _Static_assert(sizeof(http_routes_labels) / sizeof(http_routes_labels[0]) ==

@@ -63,6 +63,8 @@ struct sender {
 	struct outbox_report *reports;
 	size_t nreports, reports_cap;
 	int claiming, feeding, reporting;
+	unsigned jobs; /* pool jobs whose done callback has not run yet */
+	int closed;    /* sender_free was called; freed when jobs reaches 0 */
 	unsigned long long claim_seq;
 	double last_feed;
 	struct bucket bucket;
@@ -72,7 +74,19 @@ struct sender {
 	unsigned long long n_fed, n_feed_refused;
 	double latency_sum;
 	unsigned long long latency_n;
+	/* delivery reports */
+	unsigned long long dlr_by_state[6], dlr_duplicate, dlr_unknown;
+	unsigned long long dlr_buckets[8]; /* cumulative counts at the bounds below */
+	double dlr_sum;
+	unsigned long long dlr_n;
+	/* outbox rows by state, refreshed by a job every COUNTS_EVERY_S */
+	struct outbox_counts counts;
+	int counts_ok, counting;
+	double last_count;
 };
+
+#define COUNTS_EVERY_S 5.0
+static const double dlr_bounds[8] = {1, 5, 15, 60, 300, 1800, 3600, 86400};
 
 static double
 now_s(void)
@@ -407,6 +421,27 @@ dispatch(struct sender *s)
 
 /* ---- pool jobs ---- */
 
+static void
+sender_destroy(struct sender *s)
+{
+	free(s->reports);
+	tz_free(s->tz);
+	free(s);
+}
+
+/* First thing in every done callback of the sender's jobs: 1 when the sender is closed
+ * (it may be gone now: the caller only frees its own job and returns). */
+static int
+job_ended(struct sender *s)
+{
+	s->jobs--;
+	if (!s->closed)
+		return 0;
+	if (s->jobs == 0)
+		sender_destroy(s);
+	return 1;
+}
+
 struct report_job {
 	struct sender *s; /* NULL for the last flush at shutdown */
 	struct outbox_report *reports;
@@ -433,7 +468,7 @@ report_done(void *arg, int result, const struct db_error *err)
 		       "error", err->msg, (const char *)NULL);
 	free(job->reports);
 	free(job);
-	if (s != NULL) {
+	if (s != NULL && !job_ended(s)) {
 		s->reporting = 0;
 		flush_reports(s);
 	}
@@ -456,6 +491,7 @@ flush_reports(struct sender *s)
 	s->reports = NULL;
 	s->nreports = s->reports_cap = 0;
 	s->reporting = 1;
+	s->jobs++;
 }
 
 struct claim_job {
@@ -480,6 +516,11 @@ claim_done(void *arg, int result, const struct db_error *err)
 {
 	struct claim_job *job = arg;
 	struct sender *s = job->s;
+	if (job_ended(s)) {
+		free(job->items);
+		free(job);
+		return;
+	}
 	s->claiming = 0;
 	if (result < 0) {
 		log_kv(LOG_WARN, "cannot claim outbound messages; trying again", "error", err->msg,
@@ -533,6 +574,7 @@ start_claim(struct sender *s)
 		return;
 	}
 	s->claiming = 1;
+	s->jobs++;
 }
 
 struct feed_job {
@@ -555,6 +597,13 @@ feed_done(void *arg, int result, const struct db_error *err)
 {
 	struct feed_job *job = arg;
 	struct sender *s = job->s;
+	struct sender_hooks hooks = s->hooks;
+	if (job_ended(s)) {
+		if (hooks.templates_unref != NULL)
+			hooks.templates_unref(job->handle);
+		free(job);
+		return;
+	}
 	s->feeding = 0;
 	if (result < 0) {
 		log_kv(LOG_WARN, "cannot queue notifications; trying again", "error", err->msg,
@@ -591,6 +640,49 @@ start_feed(struct sender *s)
 		return;
 	}
 	s->feeding = 1;
+	s->jobs++;
+}
+
+struct counts_job {
+	struct sender *s;
+	struct outbox_counts c;
+};
+
+static int
+counts_run(struct db_conn *conn, void *arg, struct db_error *err)
+{
+	struct counts_job *job = arg;
+	return outbox_counts_get(conn, &job->c, err);
+}
+
+static void
+counts_done(void *arg, int result, const struct db_error *err)
+{
+	struct counts_job *job = arg;
+	(void)err;
+	if (job_ended(job->s)) {
+		free(job);
+		return;
+	}
+	job->s->counting = 0;
+	if (result == 0) {
+		job->s->counts = job->c;
+		job->s->counts_ok = 1;
+	}
+	free(job);
+}
+
+static void
+start_counts(struct sender *s)
+{
+	struct counts_job *job = xcalloc(1, sizeof(*job));
+	job->s = s;
+	if (db_pool_submit(s->pool, counts_run, counts_done, job) < 0) {
+		free(job);
+		return;
+	}
+	s->counting = 1;
+	s->jobs++;
 }
 
 /* True when no job waits for a worker: the sender's housekeeping never takes a queue
@@ -615,6 +707,10 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	if (!s->feeding && now - s->last_feed >= FEED_EVERY_S && pool_has_room(s)) {
 		s->last_feed = now;
 		start_feed(s);
+	}
+	if (!s->counting && now - s->last_count >= COUNTS_EVERY_S && pool_has_room(s)) {
+		s->last_count = now;
+		start_counts(s);
 	}
 	int breaker_closed = s->breaker.state == BREAKER_CLOSED ||
 	                     (s->breaker.state == BREAKER_OPEN && now >= s->breaker.open_until) ||
@@ -700,9 +796,81 @@ sender_free(struct sender *s)
 	}
 	curl_multi_cleanup(s->multi);
 	event_free(s->curl_timer);
-	free(s->reports);
-	tz_free(s->tz);
-	free(s);
+	/* Jobs still out call back into s: it goes with the last of them. */
+	s->closed = 1;
+	if (s->jobs == 0)
+		sender_destroy(s);
+}
+
+void
+sender_dlr(struct sender *s, int state, int outcome, double latency_s)
+{
+	if (s == NULL)
+		return;
+	if (outcome < 0) {
+		s->dlr_unknown++;
+		return;
+	}
+	if (outcome == 0) {
+		s->dlr_duplicate++;
+		return;
+	}
+	if (state >= 0 && state < 6)
+		s->dlr_by_state[state]++;
+	if (latency_s >= 0) {
+		s->dlr_sum += latency_s;
+		s->dlr_n++;
+		for (int i = 0; i < 8; i++) {
+			if (latency_s <= dlr_bounds[i])
+				s->dlr_buckets[i]++;
+		}
+	}
+}
+
+static void
+render_dlr(struct sender *s, struct buf *out)
+{
+	static const char *const names[6] = {"unknown",   "accepted", "",
+	                                     "delivered", "failed",   "expired"};
+	buf_puts(out, "# HELP gamigate_outbox_dlr_total Delivery reports by what they did.\n"
+	              "# TYPE gamigate_outbox_dlr_total counter\n");
+	for (int i = 0; i < 6; i++) {
+		if (names[i][0] != '\0')
+			buf_printf(out, "gamigate_outbox_dlr_total{result=\"%s\"} %llu\n", names[i],
+			           s->dlr_by_state[i]);
+	}
+	buf_printf(out,
+	           "gamigate_outbox_dlr_total{result=\"duplicate\"} %llu\n"
+	           "gamigate_outbox_dlr_total{result=\"unknown_ref\"} %llu\n"
+	           "# HELP gamigate_outbox_dlr_seconds From sent to the final delivery report.\n"
+	           "# TYPE gamigate_outbox_dlr_seconds histogram\n",
+	           s->dlr_duplicate, s->dlr_unknown);
+	for (int i = 0; i < 8; i++)
+		buf_printf(out, "gamigate_outbox_dlr_seconds_bucket{le=\"%g\"} %llu\n",
+		           dlr_bounds[i], s->dlr_buckets[i]);
+	buf_printf(out,
+	           "gamigate_outbox_dlr_seconds_bucket{le=\"+Inf\"} %llu\n"
+	           "gamigate_outbox_dlr_seconds_sum %.6f\n"
+	           "gamigate_outbox_dlr_seconds_count %llu\n",
+	           s->dlr_n, s->dlr_sum, s->dlr_n);
+	if (s->counts_ok) {
+		const struct outbox_counts *c = &s->counts;
+		buf_printf(
+		    out,
+		    "# HELP gamigate_outbox_rows Outbox rows by state (refreshed every %g s).\n"
+		    "# TYPE gamigate_outbox_rows gauge\n"
+		    "gamigate_outbox_rows{state=\"queued\"} %lld\n"
+		    "gamigate_outbox_rows{state=\"sending\"} %lld\n"
+		    "gamigate_outbox_rows{state=\"sent\"} %lld\n"
+		    "gamigate_outbox_rows{state=\"delivered\"} %lld\n"
+		    "gamigate_outbox_rows{state=\"failed\"} %lld\n"
+		    "gamigate_outbox_rows{state=\"expired\"} %lld\n"
+		    "# HELP gamigate_outbox_depth Queued rows due now (the backlog).\n"
+		    "# TYPE gamigate_outbox_depth gauge\n"
+		    "gamigate_outbox_depth %lld\n",
+		    COUNTS_EVERY_S, c->queued, c->sending, c->sent, c->delivered, c->failed,
+		    c->expired, c->due);
+	}
 }
 
 void
@@ -710,6 +878,7 @@ sender_metrics(struct sender *s, struct buf *out)
 {
 	if (s == NULL)
 		return;
+	render_dlr(s, out);
 	const char *p = s->provider->name;
 	buf_printf(
 	    out,

@@ -43,6 +43,10 @@ struct sender *sender_new(struct event_base *base, struct db_pool *pool, const s
  * flight (their leases run out). Call before db_pool_free. */
 void sender_free(struct sender *s);
 
+/* Counts a delivery report (state: enum dlr_state; outcome as outbox_dlr_apply) and,
+ * for a final one, the seconds from sent to report (< 0: unknown). s may be NULL. */
+void sender_dlr(struct sender *s, int state, int outcome, double latency_s);
+
 /* Appends the sender's figures in the Prometheus text format. */
 void sender_metrics(struct sender *s, struct buf *out);
 

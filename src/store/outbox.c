@@ -300,7 +300,16 @@ struct dlr_ctx {
 	const char *ref, *provider_id, *status;
 	int rank, blocked;
 	int outcome;
+	double latency;
 };
+
+static int
+latency_row(const struct db_row *row, void *arg)
+{
+	if (row->values[0] != NULL)
+		*(double *)arg = strtod(row->values[0], NULL) / 1e6;
+	return 0;
+}
 
 static int
 exists_row(const struct db_row *row, void *arg)
@@ -330,8 +339,18 @@ dlr_tx(struct db_conn *conn, void *arg, struct db_error *err)
 	                           " WHERE client_ref = ? AND dlr_rank < ? AND dlr_rank < 3",
 	                           p, 8, NULL, NULL, &affected, err) < 0)
 		return -1;
+	c->latency = -1;
 	if (affected > 0) {
 		c->outcome = 1;
+		if (c->rank >= 3) {
+			struct db_param q[] = {DB_PARAM_STR(c->ref)};
+			if (db_exec(
+			        conn,
+			        "SELECT TIMESTAMPDIFF(MICROSECOND, sent_at, done_at) FROM outbox"
+			        " WHERE client_ref = ?",
+			        q, 1, latency_row, &c->latency, NULL, err) < 0)
+				return -1;
+		}
 	} else {
 		int found = 0;
 		struct db_param q[] = {DB_PARAM_STR(c->ref)};
@@ -354,12 +373,13 @@ dlr_tx(struct db_conn *conn, void *arg, struct db_error *err)
 
 int
 outbox_dlr_apply(struct db_conn *conn, const char *ref, const char *provider_id, const char *status,
-                 int rank, int blocked, int *outcome_r, struct db_error *err)
+                 int rank, int blocked, int *outcome_r, double *latency_r, struct db_error *err)
 {
-	struct dlr_ctx c = {ref, provider_id, status, rank, blocked, 0};
+	struct dlr_ctx c = {ref, provider_id, status, rank, blocked, 0, -1};
 	if (db_tx(conn, dlr_tx, &c, err) < 0)
 		return -1;
 	*outcome_r = c.outcome;
+	*latency_r = c.latency;
 	return 0;
 }
 

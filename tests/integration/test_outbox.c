@@ -486,7 +486,8 @@ dlr(struct db_conn *c, const char *ref, const char *status, int rank, int blocke
 {
 	struct db_error err = {0};
 	int outcome = -9;
-	if (outbox_dlr_apply(c, ref, "", status, rank, blocked, &outcome, &err) < 0)
+	double latency = 0;
+	if (outbox_dlr_apply(c, ref, "", status, rank, blocked, &outcome, &latency, &err) < 0)
 		fprintf(stderr, "dlr: %s\n", err.msg);
 	return outcome;
 }

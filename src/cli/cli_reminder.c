@@ -111,6 +111,7 @@ opts_init(struct opts_hold *h, const struct config *cfg)
 	h->env.policy = &h->policy;
 	h->env.default_lang = cfg->sms_default_lang;
 	h->env.expire_s = (long)cfg->outbox_expire_s;
+	h->env.max_segments = (unsigned)cfg->sms_max_segments;
 	h->o.owner = "cli";
 	h->o.langs = scheduler_langs;
 	h->o.nlangs = scheduler_nlangs;

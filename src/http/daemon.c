@@ -391,6 +391,7 @@ start_schedule(struct daemon *d)
 	job->env.templates = job->rules->templates;
 	job->env.default_lang = job->rules->default_lang;
 	job->env.expire_s = (long)d->env.cfg->outbox_expire_s;
+	job->env.max_segments = (unsigned)d->env.cfg->sms_max_segments;
 	if (db_pool_submit(d->env.pool, schedule_run, schedule_done, job) < 0) {
 		sms_rules_unref(job->rules);
 		free(job);

@@ -43,6 +43,10 @@ outbox_queue(struct db_conn *conn, const struct outbox_env *env, const struct ou
 		return 0;
 	}
 	sms_measure(m->text, &info);
+	if (v != POLICY_DROP && env->max_segments > 0 && info.segments > env->max_segments) {
+		v = POLICY_DROP;
+		reason = "text too long for the provider (more SMS parts than sms.max_segments)";
+	}
 	struct outbox_new row = {
 	    .client_ref = m->client_ref,
 	    .kind = outbox_kind_name(m->kind),

@@ -26,6 +26,7 @@ struct outbox_env {
 	const struct templates *templates; /* for notifications; may be NULL */
 	const char *default_lang;
 	long expire_s;
+	unsigned max_segments; /* longer texts are refused (0 = no limit) */
 };
 
 /* A message to queue. */
@@ -43,7 +44,9 @@ struct outbox_msg {
 
 enum outbox_queued { OUTBOX_QUEUED, OUTBOX_DUPLICATE, OUTBOX_REFUSED, OUTBOX_NO_MEMBER };
 
-/* Creates the row for m at now, checking the policies: a refused message is recorded as
+/* Creates the row for m at now, checking the policies and the length (a text of more
+ * than env->max_segments SMS parts is refused: providers cut or reject them): a refused
+ * message is recorded as
  * 'failed' with the reason (so the refusal is visible and a repeat is a duplicate), a
  * promotional one in quiet hours waits. 0 ok with *result_r, -1 with err. Call inside
  * the caller's transaction or alone (one statement writes). */

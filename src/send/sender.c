@@ -629,6 +629,7 @@ start_feed(struct sender *s)
 	job->env.policy = &s->policy;
 	job->env.expire_s = (long)s->cfg->outbox_expire_s;
 	job->env.default_lang = s->cfg->sms_default_lang;
+	job->env.max_segments = (unsigned)s->cfg->sms_max_segments;
 	job->max = (unsigned)s->cfg->outbox_batch;
 	if (s->hooks.templates_ref != NULL)
 		job->handle = s->hooks.templates_ref(s->hooks.ctx, &job->env.templates,

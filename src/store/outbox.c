@@ -117,6 +117,15 @@ id_row(const struct db_row *row, void *arg)
 	return 0;
 }
 
+#define CLAIM_CHUNK 32 /* db.c takes at most 64 parameters */
+#define Q4          "?, ?, ?, ?, "
+#define Q16         Q4 Q4 Q4 Q4
+
+/* One UPDATE per CLAIM_CHUNK claimed rows: id IN (32 placeholders). */
+static const char claim_sql[] =
+    "UPDATE outbox SET state = 'sending', lease_owner = ?, lease_until = " NOW
+    " + INTERVAL ? SECOND, attempts = attempts + 1 WHERE id IN (" Q16 Q4 Q4 Q4 "?, ?, ?, ?)";
+
 struct claim_ctx {
 	const char *token;
 	unsigned lease_s, max;
@@ -144,14 +153,17 @@ claim_tx(struct db_conn *conn, void *arg, struct db_error *err)
 			return -1;
 		c->ids.n += more.n;
 	}
-	for (unsigned i = 0; i < c->ids.n; i++) {
-		struct db_param u[] = {DB_PARAM_STR(c->token), DB_PARAM_INT(c->lease_s),
-		                       DB_PARAM_INT(c->ids.ids[i])};
-		if (db_exec(conn,
-		            "UPDATE outbox SET state = 'sending', lease_owner = ?,"
-		            " lease_until = " NOW " + INTERVAL ? SECOND, attempts = attempts + 1"
-		            " WHERE id = ?",
-		            u, 3, NULL, NULL, NULL, err) < 0)
+	/* One statement per CLAIM_CHUNK rows, always with CLAIM_CHUNK placeholders (a short
+	 * chunk repeats its last id) so that its text, and its prepared statement, stay one. */
+	for (unsigned i = 0; i < c->ids.n; i += CLAIM_CHUNK) {
+		struct db_param u[2 + CLAIM_CHUNK];
+		u[0] = DB_PARAM_STR(c->token);
+		u[1] = DB_PARAM_INT(c->lease_s);
+		for (unsigned k = 0; k < CLAIM_CHUNK; k++) {
+			unsigned at = i + k < c->ids.n ? i + k : c->ids.n - 1;
+			u[2 + k] = DB_PARAM_INT(c->ids.ids[at]);
+		}
+		if (db_exec(conn, claim_sql, u, 2 + CLAIM_CHUNK, NULL, NULL, NULL, err) < 0)
 			return -1;
 	}
 	return 0;

@@ -142,6 +142,24 @@ test_unique_client_ref(void)
 	char t[64];
 	text_of(c, "SELECT CONCAT(msisdn, ' ', segments, ' ', state) FROM outbox", t, sizeof(t));
 	CHECK_STR(t, "+989120000001 1 queued");
+	/* Longer than the provider takes: refused and recorded. */
+	struct outbox_env short_env = env;
+	short_env.max_segments = 1;
+	char longtext[400];
+	memset(longtext, 'a', 200);
+	longtext[200] = '\0';
+	struct db_error err = {0};
+	enum outbox_queued res;
+	const char *why = NULL;
+	struct outbox_msg m = {.client_ref = "long:1",
+	                       .kind = OUTBOX_TRANSACTIONAL,
+	                       .subscriber_id = 1,
+	                       .text = longtext};
+	CHECK(outbox_queue(c, &short_env, &m, time(NULL), &res, &why, &err) == 0);
+	CHECK(res == OUTBOX_REFUSED);
+	CHECK(value_of(c, "SELECT segments FROM outbox WHERE client_ref = 'long:1' AND state ="
+	                  " 'failed' AND last_error LIKE 'text too long%'") == 2);
+	exec(c, "DELETE FROM outbox WHERE client_ref = 'long:1'");
 	/* A message for nobody is refused, and nothing is written. */
 	CHECK(queue(c, &env, "r:2", OUTBOX_TRANSACTIONAL, 999) == OUTBOX_NO_MEMBER);
 	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox") == 1);

@@ -366,8 +366,8 @@ reminder_parse(const char *json, size_t len, const char *where, const char *cons
 	     r->kind == OUTBOX_REPLY))
 		problem(&c, "kind", "expected \"promotional\" or \"transactional\"");
 	json_t *tzj = json_object_get(root, "timezone");
-	const char *tzname = tzj != NULL ? json_string_value(tzj) : default_tz;
-	if (tzname == NULL || tz_load(tzname, &r->tz, &why) < 0) {
+	const char *zone_name = tzj != NULL ? json_string_value(tzj) : default_tz;
+	if (zone_name == NULL || tz_load(zone_name, &r->tz, &why) < 0) {
 		problem(&c, "timezone", why != NULL ? why : "expected an IANA zone name");
 		tz_load("UTC", &r->tz, &why);
 	}

@@ -6,6 +6,7 @@
 #include "core/xalloc.h"
 #include "send/reminder.h"
 #include "store/reminders.h"
+#include "text/sms.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +76,28 @@ struct batch_ctx {
 	int lost; /* the run is no longer ours */
 	int done;
 	unsigned long long queued, refused;
+	unsigned segments[2]; /* SMS parts of each language's text, with long values */
+	const char *too_long; /* the texts are longer than the provider takes */
 };
+
+/* The parts each language's text takes with a long points value and tier filled in,
+ * and whether that is more than env->max_segments. */
+static void
+measure_texts(struct batch_ctx *c)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		struct buf t = BUF_INIT;
+		struct sms_info info;
+		unsigned k = i < c->r->nlangs ? i : 0;
+		reminder_render(c->r, c->r->langs[k], 999999999999LL, "platinum-plus", &t);
+		sms_measure(buf_cstr(&t), &info);
+		c->segments[i] = info.segments;
+		if (c->o->env->max_segments > 0 && info.segments > c->o->env->max_segments)
+			c->too_long = "text too long for the provider (more SMS parts than "
+			              "sms.max_segments)";
+		buf_free(&t);
+	}
+}
 
 static int
 batch_tx(struct db_conn *conn, void *arg, struct db_error *err)
@@ -106,34 +128,39 @@ batch_tx(struct db_conn *conn, void *arg, struct db_error *err)
 	};
 	if (reminders_segment(conn, &q, cursor, o->batch, c->members, &n, err) < 0)
 		return -1;
-	for (unsigned i = 0; i < n; i++) {
-		const struct segment_member *m = &c->members[i];
-		char ref[64], source[48];
-		struct buf text = BUF_INIT;
-		enum outbox_queued res;
-		const char *why = NULL;
-		snprintf(ref, sizeof(ref), "rem:%lld:%lld", c->run_id, m->id);
-		snprintf(source, sizeof(source), "reminder:%lld", c->run_id);
-		const char *lang = m->lang[0] != '\0' ? m->lang : o->env->default_lang;
-		reminder_render(c->r, lang, m->points, m->tier, &text);
-		struct outbox_msg msg = {
-		    .client_ref = ref,
-		    .kind = c->r->kind,
-		    .subscriber_id = m->id,
-		    .text = buf_cstr(&text),
-		    .lang = lang,
-		    .campaign_id = c->r->campaign_id[0] != '\0' ? c->r->campaign_id : NULL,
-		    .source = source,
+	if (n > 0) {
+		const struct reminder *r = c->r;
+		const struct policy *pol = o->env->policy;
+		int promotional = r->kind == OUTBOX_PROMOTIONAL;
+		time_t not_before = o->now, end;
+		if (promotional && policy_quiet(pol, o->now, &end))
+			not_before = end;
+		struct materialise_args a = {
+		    .run_id = c->run_id,
+		    .q = &q,
+		    .after = cursor,
+		    .upto = c->members[n - 1].id,
+		    .kind = outbox_kind_name(r->kind),
+		    .promotional = promotional,
+		    .lang0 = r->langs[0],
+		    .text0 = r->texts[0],
+		    .text1 = r->texts[r->nlangs > 1 ? 1 : 0],
+		    .segments0 = c->segments[0],
+		    .segments1 = c->segments[1],
+		    .default_lang = o->env->default_lang,
+		    .campaign = r->campaign_id[0] != '\0' ? r->campaign_id : NULL,
+		    .not_before = not_before,
+		    .expires_at = not_before + o->env->expire_s,
+		    .day_start = policy_day_start(pol, o->now),
+		    .cap = pol->promo_daily_cap,
+		    .too_long = c->too_long,
 		};
-		int rc = outbox_queue(conn, o->env, &msg, o->now, &res, &why, err);
-		buf_free(&text);
-		if (rc < 0)
+		long long inserted = 0, refused = 0;
+		if (reminders_materialise(conn, &a, &inserted, &refused, err) < 0)
 			return -1;
-		if (res == OUTBOX_QUEUED)
-			c->queued++;
-		else if (res == OUTBOX_REFUSED)
-			c->refused++;
-		cursor = m->id;
+		c->queued = (unsigned long long)(inserted - refused);
+		c->refused = (unsigned long long)refused;
+		cursor = a.upto;
 	}
 	c->done = n < o->batch;
 	return reminders_advance_run(conn, c->run_id, cursor, (long long)(c->queued + c->refused),
@@ -182,6 +209,7 @@ scheduler_tick(struct db_conn *conn, const struct scheduler_opts *o, struct sche
 			}
 		}
 		struct batch_ctx bc = {.o = o, .r = r, .run_id = run_id, .members = members};
+		measure_texts(&bc);
 		if (db_tx(conn, batch_tx, &bc, err) < 0)
 			goto out;
 		st->batches++;

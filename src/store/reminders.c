@@ -272,12 +272,12 @@ seg_row(const struct db_row *row, void *arg)
 	return 0;
 }
 
-int
-reminders_segment(struct db_conn *conn, const struct segment_query *q, long long after,
-                  unsigned max, struct segment_member *out, unsigned *n_r, struct db_error *err)
+/* Appends the segment's conditions (fixed fragments per segment type, in enum
+ * reminder_segment order: no outside text ever goes into the statement, only into its
+ * parameters) and their parameters. -1 for an unknown type. */
+static int
+segment_where(const struct segment_query *q, struct buf *sql, struct db_param *p, size_t *np)
 {
-	/* Fixed fragments per segment type (enum reminder_segment order); no outside text
-	 * ever goes into the statement, only into its parameters. */
 	static const char *const where[] = {
 	    "",
 	    " AND s.tier = ?",
@@ -293,45 +293,142 @@ reminders_segment(struct db_conn *conn, const struct segment_query *q, long long
 	    " AND s.joined_at >= " NOW " - INTERVAL ? DAY",
 	    " AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.referrer_id = s.id)",
 	};
-	struct db_param p[6];
-	size_t np = 0;
-	struct buf sql = BUF_INIT;
-	struct seg_list l = {out, 0, max};
-
-	if (q->type < 0 || (size_t)q->type >= sizeof(where) / sizeof(where[0])) {
-		err->code = 0;
-		snprintf(err->msg, sizeof(err->msg), "unknown segment %d", q->type);
+	if (q->type < 0 || (size_t)q->type >= sizeof(where) / sizeof(where[0]))
 		return -1;
-	}
-	buf_puts(&sql, "SELECT s.id, COALESCE(s.lang, ''), s.points, COALESCE(s.tier, '')"
-	               " FROM subscribers s WHERE s.id > ? AND s.joined_at IS NOT NULL");
-	p[np++] = DB_PARAM_INT(after);
+	buf_puts(sql, " AND s.joined_at IS NOT NULL");
 	if (!q->include_opted_out)
-		buf_puts(&sql, " AND s.opted_out_at IS NULL");
-	buf_puts(&sql, where[q->type]);
+		buf_puts(sql, " AND s.opted_out_at IS NULL");
+	buf_puts(sql, where[q->type]);
 	switch (q->type) {
 	case 1:
-		p[np++] = DB_PARAM_STR(q->tier);
+		p[(*np)++] = DB_PARAM_STR(q->tier);
 		break;
 	case 2:
 	case 3:
-		p[np++] = DB_PARAM_STR(q->day_key);
-		p[np++] = DB_PARAM_STR(q->campaign);
-		p[np++] = DB_PARAM_STR(q->campaign);
+		p[(*np)++] = DB_PARAM_STR(q->day_key);
+		p[(*np)++] = DB_PARAM_STR(q->campaign);
+		p[(*np)++] = DB_PARAM_STR(q->campaign);
 		break;
 	case 4:
 	case 5:
 	case 6:
-		p[np++] = DB_PARAM_INT(q->days);
+		p[(*np)++] = DB_PARAM_INT(q->days);
 		break;
 	default:
 		break;
+	}
+	return 0;
+}
+
+static int
+unknown_segment(const struct segment_query *q, struct db_error *err)
+{
+	err->code = 0;
+	snprintf(err->msg, sizeof(err->msg), "unknown segment %d", q->type);
+	return -1;
+}
+
+int
+reminders_segment(struct db_conn *conn, const struct segment_query *q, long long after,
+                  unsigned max, struct segment_member *out, unsigned *n_r, struct db_error *err)
+{
+	struct db_param p[8];
+	size_t np = 0;
+	struct buf sql = BUF_INIT;
+	struct seg_list l = {out, 0, max};
+
+	*n_r = 0;
+	buf_puts(&sql, "SELECT s.id, COALESCE(s.lang, ''), s.points, COALESCE(s.tier, '')"
+	               " FROM subscribers s WHERE s.id > ?");
+	p[np++] = DB_PARAM_INT(after);
+	if (segment_where(q, &sql, p, &np) < 0) {
+		buf_free(&sql);
+		return unknown_segment(q, err);
 	}
 	buf_puts(&sql, " ORDER BY s.id LIMIT ?");
 	p[np++] = DB_PARAM_INT(max);
 	int rc = db_exec(conn, buf_cstr(&sql), p, np, seg_row, &l, NULL, err);
 	buf_free(&sql);
 	*n_r = l.n;
+	return rc;
+}
+
+int
+reminders_materialise(struct db_conn *conn, const struct materialise_args *a, long long *inserted_r,
+                      long long *refused_r, struct db_error *err)
+{
+	struct db_param p[40];
+	size_t np = 0;
+	struct buf sql = BUF_INIT;
+	char prefix[48], source[48];
+	uint64_t inserted = 0;
+	long long refused = 0;
+	int rc = -1;
+
+	snprintf(prefix, sizeof(prefix), "rem:%lld:", a->run_id);
+	snprintf(source, sizeof(source), "reminder:%lld", a->run_id);
+	/* One statement for the whole batch: each member's text in their language with
+	 * {points} and {tier} filled, the policies of a creation (blocked, the daily cap of
+	 * promotional messages, the length) as the reason a row is recorded 'failed'. */
+	buf_puts(&sql, "INSERT INTO outbox (client_ref, kind, subscriber_id, msisdn, text, lang,"
+	               " campaign_id, source, segments, state, not_before, expires_at, last_error,"
+	               " done_at, created_at)"
+	               " SELECT CONCAT(?, m.id), ?, m.id, m.msisdn,"
+	               " REPLACE(REPLACE(IF(m.lang = ?, ?, ?), '{points}', m.points), '{tier}',"
+	               " m.tier), m.lang, ?, ?, IF(m.lang = ?, ?, ?),"
+	               " IF(m.refusal IS NULL, 'queued', 'failed'), FROM_UNIXTIME(?),"
+	               " FROM_UNIXTIME(?), m.refusal, IF(m.refusal IS NULL, NULL, " NOW "), " NOW
+	               " FROM (SELECT s.id, s.msisdn, s.points, COALESCE(s.tier, '') AS tier,"
+	               " COALESCE(NULLIF(s.lang, ''), ?) AS lang,"
+	               " COALESCE(?, CASE WHEN ? = 0 THEN NULL"
+	               " WHEN s.promo_blocked_at IS NOT NULL THEN"
+	               " 'blocked by the operator for promotional messages'"
+	               " WHEN (SELECT COUNT(*) FROM outbox o WHERE o.subscriber_id = s.id AND"
+	               " o.kind = 'promotional' AND o.state IN ('queued', 'sending', 'sent',"
+	               " 'delivered') AND COALESCE(o.sent_at, o.not_before) >= FROM_UNIXTIME(?)"
+	               " AND COALESCE(o.sent_at, o.not_before) < FROM_UNIXTIME(?)) >= ? THEN"
+	               " 'daily cap of promotional messages reached' END) AS refusal"
+	               " FROM subscribers s WHERE s.id > ? AND s.id <= ?");
+	p[np++] = DB_PARAM_STR(prefix);
+	p[np++] = DB_PARAM_STR(a->kind);
+	p[np++] = DB_PARAM_STR(a->lang0);
+	p[np++] = DB_PARAM_STR(a->text0);
+	p[np++] = DB_PARAM_STR(a->text1);
+	p[np++] =
+	    a->campaign != NULL ? DB_PARAM_STR(a->campaign) : (struct db_param){.type = DB_NULL};
+	p[np++] = DB_PARAM_STR(source);
+	p[np++] = DB_PARAM_STR(a->lang0);
+	p[np++] = DB_PARAM_INT(a->segments0);
+	p[np++] = DB_PARAM_INT(a->segments1);
+	p[np++] = DB_PARAM_INT((long long)a->not_before);
+	p[np++] = DB_PARAM_INT((long long)a->expires_at);
+	p[np++] = DB_PARAM_STR(a->default_lang);
+	p[np++] =
+	    a->too_long != NULL ? DB_PARAM_STR(a->too_long) : (struct db_param){.type = DB_NULL};
+	p[np++] = DB_PARAM_INT(a->promotional);
+	p[np++] = DB_PARAM_INT((long long)a->day_start);
+	p[np++] = DB_PARAM_INT((long long)a->day_start + 86400);
+	p[np++] = DB_PARAM_INT(a->cap);
+	p[np++] = DB_PARAM_INT(a->after);
+	p[np++] = DB_PARAM_INT(a->upto);
+	if (segment_where(a->q, &sql, p, &np) < 0) {
+		unknown_segment(a->q, err);
+		goto out;
+	}
+	buf_puts(&sql, ") m ON DUPLICATE KEY UPDATE id = outbox.id");
+	if (db_exec(conn, buf_cstr(&sql), p, np, NULL, NULL, &inserted, err) < 0)
+		goto out;
+	struct db_param q[] = {DB_PARAM_STR(source), DB_PARAM_INT(a->after), DB_PARAM_INT(a->upto)};
+	if (db_exec(conn,
+	            "SELECT COUNT(*) FROM outbox WHERE source = ? AND state = 'failed' AND"
+	            " subscriber_id > ? AND subscriber_id <= ?",
+	            q, 3, cursor_row, &refused, NULL, err) < 0)
+		goto out;
+	*inserted_r = (long long)inserted;
+	*refused_r = refused;
+	rc = 0;
+out:
+	buf_free(&sql);
 	return rc;
 }
 

@@ -54,7 +54,8 @@ int reminders_start_run(struct db_conn *conn, const char *id, time_t scheduled_f
                         struct db_error *err);
 
 /* Takes one running run whose lease is free, ran out or is owner's own (a node goes on
- * with its run on its next tick), for lease_s seconds (its own transaction). 1 with *run_id_r and reminder_id, 0 none, -1 with err. */
+ * with its run on its next tick), for lease_s seconds (its own transaction). 1 with *run_id_r and
+ * reminder_id, 0 none, -1 with err. */
 int reminders_take_run(struct db_conn *conn, const char *owner, unsigned lease_s,
                        long long *run_id_r, char reminder_id[41], struct db_error *err);
 
@@ -90,6 +91,30 @@ struct segment_query {
 int reminders_segment(struct db_conn *conn, const struct segment_query *q, long long after,
                       unsigned max, struct segment_member *out, unsigned *n_r,
                       struct db_error *err);
+
+/* A batch of a run to write into the outbox in one statement: the segment's members
+ * with after < id <= upto. */
+struct materialise_args {
+	long long run_id;
+	const struct segment_query *q;
+	long long after, upto;
+	const char *kind;  /* "promotional" | "transactional" */
+	int promotional;   /* 1: the block and the daily cap apply */
+	const char *lang0; /* members in lang0 get text0, the others text1 */
+	const char *text0, *text1;
+	unsigned segments0, segments1;
+	const char *default_lang; /* for members without a language */
+	const char *campaign;     /* NULL = none */
+	time_t not_before, expires_at;
+	time_t day_start; /* the local day of the cap */
+	long cap;
+	const char *too_long; /* non-NULL: every row is refused with this reason */
+};
+
+/* Writes the batch (rows that exist already are left alone: a repeat changes nothing).
+ * *inserted_r rows written, *refused_r of them refused by a policy. 0 ok, -1. */
+int reminders_materialise(struct db_conn *conn, const struct materialise_args *a,
+                          long long *inserted_r, long long *refused_r, struct db_error *err);
 
 /* One run with its outbox figures. */
 struct reminder_run_status {

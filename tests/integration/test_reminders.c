@@ -366,6 +366,52 @@ test_policies_apply_to_runs(void)
 	testdb_drop(&s);
 }
 
+static void
+test_quiet_hours_and_length_in_runs(void)
+{
+	struct db_settings s;
+	struct db_conn *c = fresh("rem_quiet", &s);
+	struct scheduler_stats st;
+	struct db_error err = {0};
+	add_members(c, 3);
+	CHECK(add(c, daily_all) == SCHEDULER_OK);
+	/* Quiet hours hold now: the promotional rows are queued for when they end. */
+	struct tz_civil now;
+	tz_civil(utc, time(NULL), &now);
+	int m = now.hour * 60 + now.minute;
+	struct policy quiet = {.tz = utc,
+	                       .quiet_start_min = (m + 1440 - 5) % 1440,
+	                       .quiet_end_min = (m + 60) % 1440,
+	                       .promo_daily_cap = 5};
+	struct outbox_env saved = env;
+	env.policy = &quiet;
+	CHECK(scheduler_run_now(c, "hello", time(NULL), &err) == SCHEDULER_OK);
+	tick(c, "A", 10, &st);
+	CHECK(st.queued == 3);
+	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE state = 'queued' AND not_before >"
+	                  " UTC_TIMESTAMP(6) + INTERVAL 50 MINUTE") == 3);
+	/* Texts longer than the provider takes are refused, all of them, with the reason. */
+	env = saved;
+	env.max_segments = 1;
+	char json[800], text[300];
+	memset(text, 'x', 200);
+	text[200] = '\0';
+	snprintf(json, sizeof(json),
+	         "{\"id\": \"long\", \"kind\": \"transactional\", \"schedule\": {\"daily\":"
+	         " \"00:00\"}, \"segment\": {\"type\": \"all\"}, \"text\": {\"fa\": \"%s\","
+	         " \"en\": \"%s\"}}",
+	         text, text);
+	CHECK(add(c, json) == SCHEDULER_OK);
+	CHECK(scheduler_run_now(c, "long", time(NULL), &err) == SCHEDULER_OK);
+	tick(c, "A", 10, &st);
+	CHECK(st.refused == 3 && st.queued == 0);
+	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE source = 'reminder:2' AND state ="
+	                  " 'failed' AND last_error LIKE 'text too long%' AND segments = 2") == 3);
+	env = saved;
+	db_conn_free(c);
+	testdb_drop(&s);
+}
+
 int
 main(void)
 {
@@ -379,6 +425,7 @@ main(void)
 	RUN(test_pause_resume);
 	RUN(test_segments);
 	RUN(test_policies_apply_to_runs);
+	RUN(test_quiet_hours_and_length_in_runs);
 	tz_free(utc);
 	db_library_end();
 	return check_summary();

@@ -287,13 +287,45 @@ report_one(struct db_conn *conn, const struct outbox_report *r, unsigned max_att
 	return 0;
 }
 
+/* A plain success (no provider id, no remark) can share one UPDATE with others of its
+ * claim and provider. */
+static int
+plain_sent(const struct outbox_report *r)
+{
+	return r->kind == OUTBOX_SENT && r->provider_id[0] == '\0' && r->error[0] == '\0';
+}
+
+static const char sent_chunk_sql[] =
+    "UPDATE outbox SET state = 'sent', sent_at = " NOW ", provider = ?, lease_owner = NULL,"
+    " lease_until = NULL WHERE state = 'sending' AND lease_owner = ? AND id IN (" Q16 Q4 Q4 Q4
+    "?, ?, ?, ?)";
+
 static int
 report_tx(struct db_conn *conn, void *arg, struct db_error *err)
 {
 	struct report_ctx *c = arg;
-	for (size_t i = 0; i < c->n; i++) {
-		if (report_one(conn, &c->r[i], c->max_attempts, err) < 0)
+	for (size_t i = 0; i < c->n;) {
+		const struct outbox_report *r = &c->r[i];
+		if (!plain_sent(r)) {
+			if (report_one(conn, r, c->max_attempts, err) < 0)
+				return -1;
+			i++;
+			continue;
+		}
+		/* Up to CLAIM_CHUNK plain successes in a row with the same token and provider. */
+		size_t k = i + 1;
+		while (k < c->n && k - i < CLAIM_CHUNK && plain_sent(&c->r[k]) &&
+		       strcmp(c->r[k].token, r->token) == 0 &&
+		       strcmp(c->r[k].provider, r->provider) == 0)
+			k++;
+		struct db_param p[2 + CLAIM_CHUNK];
+		p[0] = DB_PARAM_STR(r->provider);
+		p[1] = DB_PARAM_STR(r->token);
+		for (size_t j = 0; j < CLAIM_CHUNK; j++)
+			p[2 + j] = DB_PARAM_INT(c->r[i + j < k ? i + j : k - 1].id);
+		if (db_exec(conn, sent_chunk_sql, p, 2 + CLAIM_CHUNK, NULL, NULL, NULL, err) < 0)
 			return -1;
+		i = k;
 	}
 	return 0;
 }

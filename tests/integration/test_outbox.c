@@ -308,6 +308,45 @@ test_concurrent_claims_never_share(void)
 }
 
 static void
+test_batched_results(void)
+{
+	struct db_settings s;
+	struct db_conn *c = fresh("ob_batch", &s);
+	struct outbox_env env = env_with(&policy_open);
+	struct outbox_item items[50];
+	struct outbox_report r[51];
+	struct db_error err = {0};
+	add_members(c, 1, "en");
+	exec(c, "INSERT INTO outbox (client_ref, kind, subscriber_id, msisdn, text, state,"
+	        " not_before, expires_at, created_at)"
+	        " SELECT CONCAT('b:', seq), 'transactional', 1, '+989120000001', 'hi', 'queued',"
+	        " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, UTC_TIMESTAMP(6)"
+	        " FROM seq_1_to_45");
+	CHECK(claim(c, &env, "T#1", 60, 50, items) == 45);
+	/* 45 results in one go: plain successes share statements (32 at most), one with a
+	 * provider id and one failure in between, and one under a stale token. */
+	memset(r, 0, sizeof(r));
+	for (int i = 0; i < 45; i++) {
+		r[i].id = items[i].id;
+		snprintf(r[i].token, sizeof(r[i].token), "T#1");
+		snprintf(r[i].provider, sizeof(r[i].provider), "kannel");
+		r[i].kind = OUTBOX_SENT;
+	}
+	snprintf(r[10].provider_id, sizeof(r[10].provider_id), "p-10");
+	r[20].kind = OUTBOX_FAILED;
+	snprintf(r[20].error, sizeof(r[20].error), "HTTP 400");
+	snprintf(r[44].token, sizeof(r[44].token), "old#1");
+	CHECK(outbox_report_apply(c, r, 45, 8, &err) == 0);
+	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE state = 'sent' AND lease_owner IS"
+	                  " NULL AND provider = 'kannel'") == 43);
+	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE provider_id = 'p-10'") == 1);
+	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE state = 'failed'") == 1);
+	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE state = 'sending'") == 1);
+	db_conn_free(c);
+	testdb_drop(&s);
+}
+
+static void
 test_retry_backoff_and_last_attempt(void)
 {
 	struct db_settings s;
@@ -563,6 +602,7 @@ main(void)
 	RUN(test_unique_client_ref);
 	RUN(test_lease_expiry_and_reclaim);
 	RUN(test_concurrent_claims_never_share);
+	RUN(test_batched_results);
 	RUN(test_retry_backoff_and_last_attempt);
 	RUN(test_caps_at_creation_and_send);
 	RUN(test_stop_wins);

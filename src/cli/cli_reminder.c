@@ -9,10 +9,12 @@
 #include "core/buf.h"
 #include "core/tz.h"
 #include "core/xalloc.h"
+#include "game/campaign.h"
 #include "send/reminder.h"
 #include "send/scheduler.h"
 #include "store/reminders.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +315,109 @@ cmd_status(const struct cli *cli)
 	}
 	cli_db_close(&db);
 	return rc;
+}
+
+/* Calls fn for each item of c's "reminders", as JSON text with the campaign's id and
+ * zone filled in where the item has none. The number of items, or -1 when fn failed. */
+static int
+campaign_reminders(const struct campaign *c, int (*fn)(const char *json, unsigned i, void *arg),
+                   void *arg)
+{
+	json_t *root = json_loads(c->source, 0, NULL);
+	json_t *list = root != NULL ? json_object_get(root, "reminders") : NULL;
+	int n = 0, failed = 0;
+	size_t i;
+	json_t *item;
+	json_array_foreach(list, i, item)
+	{
+		json_t *copy = json_deep_copy(item);
+		if (json_is_object(copy)) {
+			if (json_object_get(copy, "campaign") == NULL)
+				json_object_set_new(copy, "campaign", json_string(c->id));
+			if (json_object_get(copy, "timezone") == NULL)
+				json_object_set_new(copy, "timezone", json_string(c->timezone));
+		}
+		char *text =
+		    json_dumps(copy != NULL ? copy : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+		if (fn(text != NULL ? text : "null", (unsigned)i, arg) < 0)
+			failed = 1;
+		free(text);
+		json_decref(copy);
+		n++;
+	}
+	json_decref(root);
+	return failed ? -1 : n;
+}
+
+struct campaign_check {
+	const struct config *cfg;
+	const char *path;
+	struct buf errors;
+};
+
+static int
+check_one(const char *json, unsigned i, void *arg)
+{
+	struct campaign_check *k = arg;
+	char where[600];
+	snprintf(where, sizeof(where), "%s: $.reminders[%u]", k->path, i);
+	struct reminder *r =
+	    reminder_parse(json, strlen(json), where, scheduler_langs, scheduler_nlangs,
+	                   k->cfg->game_timezone, time(NULL), &k->errors);
+	reminder_free(r);
+	return r != NULL ? 0 : -1;
+}
+
+int
+cli_reminder_check_campaign(const struct config *cfg, const struct campaign *c, const char *path)
+{
+	struct campaign_check k = {cfg, path, BUF_INIT};
+	json_t *root = json_loads(c->source, 0, NULL);
+	json_t *list = root != NULL ? json_object_get(root, "reminders") : NULL;
+	int rc = 0;
+	if (list != NULL && !json_is_array(list)) {
+		fprintf(stderr,
+		        "%s: $.reminders: expected a list of reminders (README.md, "
+		        "\"Reminders\")\n",
+		        path);
+		rc = -1;
+	} else if (campaign_reminders(c, check_one, &k) < 0) {
+		fputs(buf_cstr(&k.errors), stderr);
+		rc = -1;
+	}
+	json_decref(root);
+	buf_free(&k.errors);
+	return rc;
+}
+
+struct campaign_store {
+	struct db_conn *conn;
+	struct opts_hold h;
+	struct db_error *err;
+};
+
+static int
+store_one(const char *json, unsigned i, void *arg)
+{
+	struct campaign_store *k = arg;
+	struct buf errors = BUF_INIT;
+	char id[41];
+	(void)i;
+	enum scheduler_result r =
+	    scheduler_add(k->conn, &k->h.o, json, strlen(json), "campaign", id, &errors, k->err);
+	buf_free(&errors);
+	return r == SCHEDULER_OK ? 0 : -1;
+}
+
+int
+cli_reminder_store_campaign(struct db_conn *conn, const struct config *cfg,
+                            const struct campaign *c, struct db_error *err)
+{
+	struct campaign_store k = {.conn = conn, .err = err};
+	opts_init(&k.h, cfg);
+	int n = campaign_reminders(c, store_one, &k);
+	tz_free(k.h.tz);
+	return n;
 }
 
 int

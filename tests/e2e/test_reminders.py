@@ -124,6 +124,24 @@ class RemindersTest(harness.DaemonTest):
         self.assertIn("members 28 (refused 0)", out)
         self.assertIn("done", out)
 
+    def test_reminders_in_a_campaign_file(self):
+        with open(os.path.join(harness.ROOT, "campaigns", "nowruz-1405.json")) as f:
+            doc = json.load(f)
+        doc["reminders"] = [dict(REMINDER, id="nowruz-spin"),
+                            dict(REMINDER, id="bad", segment={"type": "inactive"})]
+        path = self.write(doc, "c.json")
+        code, out, err = self.cli("campaign", "validate", path)
+        self.assertEqual(code, 2)
+        self.assertIn("c.json: $.reminders[1]: segment.days: expected", err)
+        del doc["reminders"][1]
+        path = self.write(doc, "c.json")
+        code, out, err = self.cli("campaign", "load", path)
+        self.assertEqual(code, 0, err)
+        code, out, _ = self.cli("reminder", "list")
+        self.assertIn("nowruz-spin", out)
+        self.assertIn(doc["id"], out)  # the campaign, filled in
+        self.assertEqual(self.db.sql("SELECT campaign_id FROM reminders"), doc["id"])
+
     def test_admin_api(self):
         d = self.start("game.expiry_interval_s=0")
         status, _, body = d.request("POST", "/api/v1/reminders", body=json.dumps(REMINDER))

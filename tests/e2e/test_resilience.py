@@ -46,9 +46,10 @@ class ResilienceTest(harness.DaemonTest):
         server.tool("stop")
 
     def test_stuck_workers_do_not_block_probes(self):
-        # No housekeeping job may take a worker while the test counts them.
+        # No housekeeping job (points expiry, the reminder scheduler) may take a worker
+        # while the test counts them.
         d = self.start("database.pool_size=2", "database.queue_max=3",
-                       "game.expiry_interval_s=0")
+                       "game.expiry_interval_s=0", "outbox.scheduler_interval_ms=0")
         harness.wait_for(lambda: d.get("/healthz")[0] == 200, 10, "healthz 200")
         lock = self.db.hold("LOCK TABLES nodes WRITE;")
         try:
@@ -83,7 +84,8 @@ class ResilienceTest(harness.DaemonTest):
             self.assertEqual(result[0][0], 200, result)
 
     def test_sigterm_answers_requests_in_flight(self):
-        d = self.start("database.pool_size=2", "game.expiry_interval_s=0")
+        d = self.start("database.pool_size=2", "game.expiry_interval_s=0",
+                       "outbox.scheduler_interval_ms=0")
         harness.wait_for(lambda: d.get("/healthz")[0] == 200, 10, "healthz 200")
         lock = self.db.hold("LOCK TABLES nodes WRITE;")
         inflight = [harness.in_thread(d.admin, "/api/v1/status") for _ in range(3)]

@@ -84,7 +84,7 @@ cat >"$tmp/r.json" <<'JSON'
 JSON
 "$build/gamigate" -c conf/gamigate.conf reminder add "$tmp/r.json" >/dev/null
 
-"$build/mockprovider" "$mport" >"$tmp/mock.out" &
+"$build/bench/mockprovider" "$mport" >"$tmp/mock.out" &
 mock=$!
 sets=(--set "http.listen=127.0.0.1:$port" --set log.level=warn --set "database.pool_size=$pool"
     --set outbox.provider=http --set "outbox.http_url=http://127.0.0.1:$mport/send"
@@ -101,6 +101,7 @@ curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$tmp/gamigate.log
 
 now() { date +%s.%N; }
 sent() { tail -n1 "$tmp/mock.out" | awk '{print $2 + 0}'; }
+max_s=$((120 + members / 500)) # a guard against hangs, not a target
 t0="$(now)"
 "$build/gamigate" -c conf/gamigate.conf reminder run-now bench >/dev/null
 t_mat= t_first= t_last=
@@ -117,6 +118,11 @@ while :; do
     if ! kill -0 "$pid" 2>/dev/null; then
         cat "$tmp/gamigate.log"
         gg_die "gamigate exited"
+    fi
+    kill -0 "$mock" 2>/dev/null || gg_die "the mock provider exited"
+    if awk -v a="$t0" -v b="$(now)" -v m="$max_s" 'BEGIN { exit !(b - a > m) }'; then
+        tail -n 20 "$tmp/gamigate.log" >&2
+        gg_die "gave up after ${max_s} s with $(sent) of $members messages sent"
     fi
     sleep 0.5
 done

@@ -28,7 +28,9 @@ class KannelOutboundTest(harness.DaemonTest):
             # No MOs in this test: the get-url only has to be well formed.
             self.kannel = gateway.Gateway(self.folder, "http://127.0.0.1:9/unused?x=%b")
             self.smsc = fakesmsc.FakeSMSC(self.kannel.fake_port)
-            self.kannel.start(self.smsc)
+            # A roomy guard: under a loaded machine (and ASan) bearerbox once took more
+            # than the default 30 s to open the fake SMSC's port.
+            self.kannel.start(self.smsc, timeout=90)
             # gamigate's own port goes into the DLR URL it gives Kannel, so it is chosen
             # here and handed to the harness.
             port = harness.free_port()

@@ -12,6 +12,7 @@
 #include "cli/cli_game.h"
 #include "cli/cli_points.h"
 #include "cli/cli_draw.h"
+#include "cli/cli_reminder.h"
 #include "core/config.h"
 #include "http/daemon.h"
 #include "store/db.h"
@@ -43,6 +44,8 @@ static const char usage_main[] =
     "  points adjust MSISDN POINTS --reason TEXT  correct a balance; points reverse REF\n"
     "  tiers review [--campaign ID] [--dry-run]   the tier reviews that are due\n"
     "  draw commit|freeze|run|verify|audit|status DRAW   lottery draws anyone can verify\n"
+    "  reminder add FILE|list|pause ID|resume ID|run-now ID|status [ID] [--watch]\n"
+    "                     scheduled reminders and the progress of their runs\n"
     "  version            print the version and the schema version this binary knows\n"
     "\n"
     "options (before or after the command):\n"
@@ -250,6 +253,11 @@ main(int argc, char **argv)
 		if (cli.help)
 			return fputs(cli_draw_usage(&cli), stdout), 0;
 		return cli_draw(&cli);
+	}
+	if (strcmp(cmd, "reminder") == 0) {
+		if (cli.help)
+			return fputs(cli_reminder_usage(&cli), stdout), 0;
+		return cli_reminder(&cli);
 	}
 	if (strcmp(cmd, "version") == 0) {
 		if (cli.help)

@@ -8,6 +8,7 @@
  */
 #include "cli/cli_campaign.h"
 #include "cmd/rules.h"
+#include "cli/cli_reminder.h"
 #include "core/buf.h"
 #include "game/campaign.h"
 #include "route/grammar.h"
@@ -118,6 +119,10 @@ cli_campaign_check_file(const struct config *cfg, const char *path)
 	if (c == NULL)
 		fputs(buf_cstr(&errors), stderr);
 	buf_free(&errors);
+	if (c != NULL && cli_reminder_check_campaign(cfg, c, path) < 0) {
+		campaign_free(c);
+		c = NULL;
+	}
 	return c;
 }
 
@@ -227,6 +232,8 @@ cli_campaign_load(const struct cli *cli)
 		rc = 2;
 	} else if (campaigns_store(db.conn, c->id, c->source, who, &r, &err) < 0) {
 		rc = cli_db_failed(db.cfg, "campaign load", &err);
+	} else if (cli_reminder_store_campaign(db.conn, db.cfg, c, &err) < 0) {
+		rc = cli_db_failed(db.cfg, "campaign load (its reminders)", &err);
 	} else if (r.created) {
 		printf("%s: stored as version %u, now active", c->id, r.version);
 		if (r.previous != 0)

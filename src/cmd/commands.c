@@ -150,6 +150,17 @@ const struct template_spec command_templates[] = {
     {"draw_winner", "draw,rank", "draw=grand-nowruz-1405-final-draw-of-year,rank=1000"},
     {"draw_commitment", "draw,commitment",
      "draw=grand-nowruz-1405-final-draw-of-year,commitment=0123456789abcdef"},
+    {"tier_upgrade", "tier", "tier=platinum-plus"},
+    {"referral_rewarded", "friends,points,chances,voucher",
+     "friends=1000,points=1234567,chances=12345,voucher=SNAPP-ABCDEFGHIJKLMNOP"},
+    {"referral_milestone", "friends,points,chances,voucher",
+     "friends=1000,points=1234567,chances=12345,voucher=SNAPP-ABCDEFGHIJKLMNOP"},
+    {"mission_stage", "mission,count,points,chances,voucher",
+     "mission=recharge-week,count=100,points=1234567,chances=12345,"
+     "voucher=SNAPP-ABCDEFGHIJKLMNOP"},
+    {"mission_complete", "mission,count,points,chances,voucher",
+     "mission=recharge-week,count=100,points=1234567,chances=12345,"
+     "voucher=SNAPP-ABCDEFGHIJKLMNOP"},
 };
 const size_t command_templates_count = sizeof(command_templates) / sizeof(command_templates[0]);
 

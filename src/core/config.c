@@ -151,6 +151,96 @@ static const struct config_key config_keys_table[] = {
     {"ussd", "keep_hours", CONFIG_INT, OFF(ussd_keep_hours), "48", 0, 8760, NULL, 0,
      "USSD sessions and their steps are deleted this many hours after their last step\n"
      "(by every node, when idle; 0 = keep them)."},
+    {"outbox", "provider", CONFIG_ENUM, OFF(outbox_provider), "none", 0, 0,
+     "none|kannel|http|twilio", 0,
+     "Where outbound SMS go: Kannel's sendsms, a generic HTTP API, a Twilio-compatible\n"
+     "API, or none (messages wait in the outbox; this node sends nothing)."},
+    {"outbox", "in_flight", CONFIG_INT, OFF(outbox_in_flight), "32", 1, 4096, NULL, 0,
+     "Requests to the provider at the same time (keep-alive connections are reused)."},
+    {"outbox", "rate_per_s", CONFIG_INT, OFF(outbox_rate_per_s), "50", 1, 1000000, NULL, 0,
+     "Most messages per second this node hands to the provider (token bucket)."},
+    {"outbox", "batch", CONFIG_INT, OFF(outbox_batch), "200", 1, 10000, NULL, 0,
+     "Rows claimed from the outbox (and notifications queued) per database job."},
+    {"outbox", "poll_ms", CONFIG_INT, OFF(outbox_poll_ms), "500", 10, 60000, NULL, 0,
+     "How often an idle sender looks for due messages."},
+    {"outbox", "lease_s", CONFIG_INT, OFF(outbox_lease_s), "120", 5, 3600, NULL, 0,
+     "Seconds a node holds claimed rows; rows of a node that died are sent by another\n"
+     "node after this."},
+    {"outbox", "request_timeout_s", CONFIG_INT, OFF(outbox_request_timeout_s), "10", 1, 300, NULL,
+     0, "Seconds one request to the provider may take; a timeout is retried."},
+    {"outbox", "max_attempts", CONFIG_INT, OFF(outbox_max_attempts), "8", 1, 100, NULL, 0,
+     "Attempts before a message that keeps failing temporarily is marked failed."},
+    {"outbox", "retry_base_ms", CONFIG_INT, OFF(outbox_retry_base_ms), "2000", 10, 3600000, NULL, 0,
+     "First retry delay; it doubles per attempt (with jitter) up to retry_max_s."},
+    {"outbox", "retry_max_s", CONFIG_INT, OFF(outbox_retry_max_s), "600", 1, 86400, NULL, 0,
+     "Longest delay between two attempts (a provider's Retry-After may ask for more)."},
+    {"outbox", "breaker_failures", CONFIG_INT, OFF(outbox_breaker_failures), "5", 1, 10000, NULL, 0,
+     "Failures in a row (timeouts, 5xx, refused connections) that open the circuit\n"
+     "breaker: no requests until breaker_open_s passed, then one probe."},
+    {"outbox", "breaker_open_s", CONFIG_INT, OFF(outbox_breaker_open_s), "30", 1, 3600, NULL, 0,
+     "Seconds the breaker stays open before a probe request."},
+    {"outbox", "expire_s", CONFIG_INT, OFF(outbox_expire_s), "86400", 60, 2592000, NULL, 0,
+     "A message not sent within this many seconds of being queued expires."},
+    {"outbox", "quiet_start", CONFIG_STR, OFF(outbox_quiet_start), "22:00", 0, 0, NULL, 0,
+     "Quiet hours start (HH:MM in game.timezone): promotional messages wait until\n"
+     "quiet_end. Equal start and end = no quiet hours."},
+    {"outbox", "quiet_end", CONFIG_STR, OFF(outbox_quiet_end), "08:00", 0, 0, NULL, 0,
+     "Quiet hours end (HH:MM in game.timezone)."},
+    {"outbox", "promo_daily_cap", CONFIG_INT, OFF(outbox_promo_daily_cap), "2", 0, 1000, NULL, 0,
+     "Most promotional messages a member gets per local day (transactional ones and\n"
+     "replies do not count)."},
+    {"outbox", "public_url", CONFIG_STR, OFF(outbox_public_url), "", 0, 0, NULL, 0,
+     "Base URL at which the provider reaches this gamigate for delivery reports\n"
+     "(http://host:port); empty = ask for no delivery reports."},
+    {"outbox", "dlr_secret", CONFIG_SECRET, OFF(outbox_dlr_secret), "", 0, 0, NULL, 0,
+     "Secret carried in the delivery-report URL (secret=...); /dlr/* answers 403 without\n"
+     "it. Empty = /dlr/* is refused."},
+    {"outbox", "kannel_url", CONFIG_STR, OFF(outbox_kannel_url),
+     "http://127.0.0.1:13013/cgi-bin/sendsms", 0, 0, NULL, 0,
+     "Kannel smsbox sendsms URL (sendsms-port in kannel.conf)."},
+    {"outbox", "kannel_user", CONFIG_STR, OFF(outbox_kannel_user), "gamigate", 0, 0, NULL, 0,
+     "username of the sendsms-user group in kannel.conf."},
+    {"outbox", "kannel_password", CONFIG_SECRET, OFF(outbox_kannel_password), "", 0, 0, NULL, 0,
+     "password of the sendsms-user group in kannel.conf."},
+    {"outbox", "kannel_from", CONFIG_STR, OFF(outbox_kannel_from), "3000", 0, 0, NULL, 0,
+     "Sender (short code) of outbound messages through Kannel."},
+    {"outbox", "http_url", CONFIG_STR, OFF(outbox_http_url), "", 0, 0, NULL, 0,
+     "Generic HTTP provider: the URL messages are POSTed to."},
+    {"outbox", "http_format", CONFIG_ENUM, OFF(outbox_http_format), "json", 0, 0, "json|form", 0,
+     "Generic HTTP provider: body as a JSON object or as an HTML form."},
+    {"outbox", "http_auth_header", CONFIG_STR, OFF(outbox_http_auth_header), "", 0, 0, NULL, 0,
+     "Generic HTTP provider: one header sent with every request, e.g.\n"
+     "\"Authorization: Bearer ...\" (empty = none). Masked in config dump."},
+    {"outbox", "http_from", CONFIG_STR, OFF(outbox_http_from), "", 0, 0, NULL, 0,
+     "Generic HTTP provider: sender value (empty = the field is left out)."},
+    {"outbox", "http_field_to", CONFIG_STR, OFF(outbox_http_field_to), "to", 0, 0, NULL, 0,
+     "Generic HTTP provider: field name of the recipient (E.164)."},
+    {"outbox", "http_field_text", CONFIG_STR, OFF(outbox_http_field_text), "text", 0, 0, NULL, 0,
+     "Generic HTTP provider: field name of the message text (UTF-8)."},
+    {"outbox", "http_field_from", CONFIG_STR, OFF(outbox_http_field_from), "from", 0, 0, NULL, 0,
+     "Generic HTTP provider: field name of the sender."},
+    {"outbox", "http_field_ref", CONFIG_STR, OFF(outbox_http_field_ref), "client_ref", 0, 0, NULL,
+     0,
+     "Generic HTTP provider: field name of our unique client reference, which the\n"
+     "provider uses to de-duplicate and returns in delivery reports as \"ref\"."},
+    {"outbox", "http_field_callback", CONFIG_STR, OFF(outbox_http_field_callback), "callback_url",
+     0, 0, NULL, 0, "Generic HTTP provider: field name of the delivery-report URL (empty = none)."},
+    {"outbox", "http_field_id", CONFIG_STR, OFF(outbox_http_field_id), "id", 0, 0, NULL, 0,
+     "Generic HTTP provider: member of the JSON answer holding the provider's id."},
+    {"outbox", "twilio_url", CONFIG_STR, OFF(outbox_twilio_url), "https://api.twilio.com", 0, 0,
+     NULL, 0,
+     "Twilio-compatible API base URL; messages go to\n"
+     "<url>/2010-04-01/Accounts/<sid>/Messages.json."},
+    {"outbox", "twilio_sid", CONFIG_STR, OFF(outbox_twilio_sid), "", 0, 0, NULL, 0,
+     "Twilio account SID (basic-auth user)."},
+    {"outbox", "twilio_token", CONFIG_SECRET, OFF(outbox_twilio_token), "", 0, 0, NULL, 0,
+     "Twilio auth token (basic-auth password)."},
+    {"outbox", "twilio_from", CONFIG_STR, OFF(outbox_twilio_from), "", 0, 0, NULL, 0,
+     "Twilio sender number or messaging service (From)."},
+    {"outbox", "scheduler_interval_ms", CONFIG_INT, OFF(outbox_scheduler_interval_ms), "1000", 0,
+     600000, NULL, 0,
+     "How often this node looks for reminders to fire and runs to materialise into the\n"
+     "outbox (0 = never on this node; other nodes do it)."},
 };
 
 #define N_KEYS (sizeof(config_keys_table) / sizeof(config_keys_table[0]))
@@ -738,6 +828,29 @@ put_env_name(struct buf *b, const struct config_key *k)
 		buf_putc(b, (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p));
 }
 
+/* outbox.quiet_start/quiet_end are "HH:MM". The number of problems found. */
+static int
+check_quiet_hours(const struct config *cfg, struct buf *errors)
+{
+	const char *names[] = {"quiet_start", "quiet_end"};
+	const char *values[] = {cfg->outbox_quiet_start, cfg->outbox_quiet_end};
+	int problems = 0;
+	for (int i = 0; i < 2; i++) {
+		const char *v = values[i];
+		int ok = strlen(v) == 5 && v[2] == ':' && v[0] >= '0' && v[0] <= '2' &&
+		         v[1] >= '0' && v[1] <= '9' && v[3] >= '0' && v[3] <= '5' && v[4] >= '0' &&
+		         v[4] <= '9' && (v[0] - '0') * 10 + (v[1] - '0') < 24;
+		if (!ok) {
+			buf_printf(errors, "outbox.%s: ", names[i]);
+			buf_json_str(errors, v);
+			buf_puts(errors,
+			         " is not valid; expected a time of day as HH:MM, e.g. 22:00\n");
+			problems++;
+		}
+	}
+	return problems;
+}
+
 int
 config_finish(struct config *cfg, struct buf *errors)
 {
@@ -758,6 +871,7 @@ config_finish(struct config *cfg, struct buf *errors)
 		buf_puts(errors, ")\n");
 		problems++;
 	}
+	problems += check_quiet_hours(cfg, errors);
 	return problems == 0 ? 0 : -1;
 }
 
@@ -818,7 +932,8 @@ config_dump(const struct config *cfg, FILE *out)
 			v = value;
 		} else {
 			v = *str_field(c, k);
-			if ((k->type == CONFIG_SECRET || strcmp(k->name, "password") == 0) &&
+			if ((k->type == CONFIG_SECRET || strcmp(k->name, "password") == 0 ||
+			     strstr(k->name, "auth_header") != NULL) &&
 			    v[0] != '\0')
 				v = "(set, hidden)";
 		}

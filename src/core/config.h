@@ -74,6 +74,44 @@ struct config {
 	long long ussd_idle_timeout_s;
 	long long ussd_session_timeout_s;
 	long long ussd_keep_hours;
+	/* [outbox] */
+	char *outbox_provider;
+	long long outbox_in_flight;
+	long long outbox_rate_per_s;
+	long long outbox_batch;
+	long long outbox_poll_ms;
+	long long outbox_lease_s;
+	long long outbox_request_timeout_s;
+	long long outbox_max_attempts;
+	long long outbox_retry_base_ms;
+	long long outbox_retry_max_s;
+	long long outbox_breaker_failures;
+	long long outbox_breaker_open_s;
+	long long outbox_expire_s;
+	char *outbox_quiet_start;
+	char *outbox_quiet_end;
+	long long outbox_promo_daily_cap;
+	char *outbox_public_url;
+	char *outbox_dlr_secret;
+	char *outbox_kannel_url;
+	char *outbox_kannel_user;
+	char *outbox_kannel_password;
+	char *outbox_kannel_from;
+	char *outbox_http_url;
+	char *outbox_http_format;
+	char *outbox_http_auth_header;
+	char *outbox_http_from;
+	char *outbox_http_field_to;
+	char *outbox_http_field_text;
+	char *outbox_http_field_from;
+	char *outbox_http_field_ref;
+	char *outbox_http_field_callback;
+	char *outbox_http_field_id;
+	char *outbox_twilio_url;
+	char *outbox_twilio_sid;
+	char *outbox_twilio_token;
+	char *outbox_twilio_from;
+	long long outbox_scheduler_interval_ms;
 
 	/* where each key's value came from, indexed like the key table */
 	char **origins;

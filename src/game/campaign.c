@@ -203,7 +203,8 @@ parse_points(struct ck *ck, json_t *root, struct campaign *c)
 
 static const char *const top_fields[] = {
     "id",    "name",        "timezone", "starts", "ends",     "short_codes", "points",  "earning",
-    "tiers", "tier_review", "missions", "wheel",  "referral", "catalog",     "grammar", "ussd", "draws"};
+    "tiers", "tier_review", "missions", "wheel",  "referral", "catalog",     "grammar", "ussd", "draws",
+    "reminders"};
 
 static void
 parse_root(struct ck *ck, json_t *root, const char *default_tz, struct campaign *c)

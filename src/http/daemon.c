@@ -17,6 +17,9 @@
 #include "http/metrics.h"
 #include "http/server.h"
 #include "http/ussd_in.h"
+#include "send/scheduler.h"
+#include "send/sender.h"
+#include "core/tz.h"
 #include "store/db.h"
 #include "store/health.h"
 #include "store/migrate.h"
@@ -24,6 +27,7 @@
 #include "store/pool.h"
 #include "store/vouchers.h"
 
+#include <curl/curl.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <signal.h>
@@ -46,9 +50,30 @@ struct daemon {
 	int signalled;
 	int reloading;
 	int expiring;
+	int scheduling;
+	struct event *schedule_ev;
+	struct tz *tz;
+	struct policy policy;
 };
 
 static int pool_idle_enough(struct daemon *d);
+
+/* The sender borrows the templates of the rules in use for each feed job. */
+static void *
+sender_templates_ref(void *ctx, const struct templates **t_r, const char **lang_r)
+{
+	struct daemon *d = ctx;
+	struct sms_rules *r = sms_rules_ref(d->env.rules);
+	*t_r = r->templates;
+	*lang_r = r->default_lang;
+	return r;
+}
+
+static void
+sender_templates_unref(void *handle)
+{
+	sms_rules_unref(handle);
+}
 
 /*
  * Reloading the rules (grammar, templates, campaigns) runs as a pool job: it reads files
@@ -342,6 +367,97 @@ on_ussd_purge(evutil_socket_t fd, short what, void *arg)
 		ussd_purge_start(&d->env);
 }
 
+/*
+ * Reminders (send/scheduler.h) every outbox.scheduler_interval_ms, as a pool job queued
+ * only while every worker is idle; a job does at most SCHEDULE_BATCHES batches and, with
+ * work left, the next follows at once. Every node runs it; the database hands out the
+ * work (SKIP LOCKED, unique firings, leased runs).
+ */
+#define SCHEDULE_BATCHES 20
+
+struct schedule_job {
+	struct daemon *d;
+	struct sms_rules *rules;
+	struct outbox_env env;
+	struct scheduler_stats st;
+};
+
+static int
+schedule_run(struct db_conn *conn, void *arg, struct db_error *err)
+{
+	struct schedule_job *job = arg;
+	const struct config *cfg = job->d->env.cfg;
+	struct scheduler_opts o = {
+	    .owner = job->d->env.node_name,
+	    .langs = scheduler_langs,
+	    .nlangs = scheduler_nlangs,
+	    .default_tz = cfg->game_timezone,
+	    .env = &job->env,
+	    .batch = (unsigned)cfg->outbox_batch,
+	    .max_batches = SCHEDULE_BATCHES,
+	    .lease_s = (unsigned)cfg->outbox_lease_s,
+	    .now = time(NULL),
+	};
+	return scheduler_tick(conn, &o, &job->st, err);
+}
+
+static void start_schedule(struct daemon *d);
+
+static void
+schedule_done(void *arg, int result, const struct db_error *err)
+{
+	struct schedule_job *job = arg;
+	struct daemon *d = job->d;
+	int more = result == 0 && job->st.more;
+	d->scheduling = 0;
+	if (result < 0)
+		log_kv(LOG_WARN, "reminder scheduling failed; the next tick tries again", "error",
+		       err->msg, (const char *)NULL);
+	if (job->st.started > 0 || job->st.queued > 0 || job->st.refused > 0) {
+		char started[16], queued[24], refused[24];
+		snprintf(started, sizeof(started), "%u", job->st.started);
+		snprintf(queued, sizeof(queued), "%llu", job->st.queued);
+		snprintf(refused, sizeof(refused), "%llu", job->st.refused);
+		log_kv(LOG_INFO, "reminders", "started", started, "queued", queued, "refused",
+		       refused, (const char *)NULL);
+	}
+	sms_rules_unref(job->rules);
+	free(job);
+	if (more && !d->signalled && pool_all_idle(d))
+		start_schedule(d);
+}
+
+static void
+start_schedule(struct daemon *d)
+{
+	if (d->scheduling)
+		return;
+	struct schedule_job *job = xcalloc(1, sizeof(*job));
+	job->d = d;
+	job->rules = sms_rules_ref(d->env.rules);
+	job->env.policy = &d->policy;
+	job->env.templates = job->rules->templates;
+	job->env.default_lang = job->rules->default_lang;
+	job->env.expire_s = (long)d->env.cfg->outbox_expire_s;
+	job->env.max_segments = (unsigned)d->env.cfg->sms_max_segments;
+	if (db_pool_submit(d->env.pool, schedule_run, schedule_done, job) < 0) {
+		sms_rules_unref(job->rules);
+		free(job);
+		return;
+	}
+	d->scheduling = 1;
+}
+
+static void
+on_schedule(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	(void)fd;
+	(void)what;
+	if (!d->signalled && pool_all_idle(d))
+		start_schedule(d);
+}
+
 /* Checks the schema before serving. 0 go on, 2 refuse. An unreachable database is
  * not a reason to refuse: the node starts and reports 503 until it is back. */
 static int
@@ -435,6 +551,7 @@ daemon_serve(const struct config *cfg, const char *version)
 		goto out_rules;
 
 	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	evthread_use_pthreads();
 	d.base = event_base_new();
 	if (d.base == NULL) {
@@ -453,6 +570,20 @@ daemon_serve(const struct config *cfg, const char *version)
 		goto out;
 	}
 
+	if (strcmp(cfg->outbox_provider, "none") != 0) {
+		struct sender_hooks hooks = {sender_templates_ref, sender_templates_unref, &d};
+		d.env.sender = sender_new(d.base, d.env.pool, cfg, node_name, &hooks, &error);
+		if (d.env.sender == NULL) {
+			log_kv(LOG_ERROR, "cannot start the sender", "error", error,
+			       (const char *)NULL);
+			rc = 1;
+			http_server_free(d.srv);
+			goto out;
+		}
+		log_kv(LOG_INFO, "sending outbound SMS", "provider", cfg->outbox_provider,
+		       (const char *)NULL);
+	}
+
 	struct event *sigterm = evsignal_new(d.base, SIGTERM, on_signal, &d);
 	struct event *sigint = evsignal_new(d.base, SIGINT, on_signal, &d);
 	struct event *sighup = evsignal_new(d.base, SIGHUP, on_signal, &d);
@@ -464,6 +595,22 @@ daemon_serve(const struct config *cfg, const char *version)
 	struct timeval expiry_tv = {(time_t)cfg->game_expiry_interval_s, 0},
 	               expiry_first_tv = {EXPIRY_FIRST_S, 0};
 	struct timeval check_tv = {CAMPAIGN_CHECK_S, 0};
+	{
+		const char *why = NULL;
+		if (tz_load(cfg->game_timezone, &d.tz, &why) == 0) {
+			d.policy.tz = d.tz;
+			policy_parse_hhmm(cfg->outbox_quiet_start, &d.policy.quiet_start_min);
+			policy_parse_hhmm(cfg->outbox_quiet_end, &d.policy.quiet_end_min);
+			d.policy.promo_daily_cap = (long)cfg->outbox_promo_daily_cap;
+		}
+	}
+	d.schedule_ev = event_new(d.base, -1, EV_PERSIST, on_schedule, &d);
+	if (cfg->outbox_scheduler_interval_ms > 0 && d.tz != NULL) {
+		struct timeval tv = {(time_t)(cfg->outbox_scheduler_interval_ms / 1000),
+		                     (suseconds_t)(cfg->outbox_scheduler_interval_ms % 1000) *
+		                         1000};
+		event_add(d.schedule_ev, &tv);
+	}
 	struct timeval beat_tv = {HEARTBEAT_S, 0};
 	evsignal_add(sigterm, NULL);
 	evsignal_add(sigint, NULL);
@@ -490,9 +637,12 @@ daemon_serve(const struct config *cfg, const char *version)
 	event_free(check);
 	event_free(expiry);
 	event_free(ussd_purge);
+	event_free(d.schedule_ev);
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(sighup);
+	sender_free(d.env.sender);
+	d.env.sender = NULL;
 	/* With requests still in flight (grace ran out) their jobs are abandoned before the
 	 * server frees them, so no done callback can reach a freed request. */
 	db_pool_free(d.env.pool, left > 0);
@@ -511,5 +661,7 @@ out_rules:
 	iplist_free(d.env.json_allow);
 	iplist_free(d.env.ussd_allow);
 	free(node_name);
+	tz_free(d.tz);
+	curl_global_cleanup();
 	return rc;
 }

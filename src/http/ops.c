@@ -4,6 +4,7 @@
 #include "http/ops.h"
 #include "core/buf.h"
 #include "http/metrics.h"
+#include "send/sender.h"
 #include "store/db.h"
 #include "store/health.h"
 #include "store/migrate.h"
@@ -121,6 +122,7 @@ ops_metrics(struct http_ctx *ctx)
 	    (unsigned long long)ps.batch_failures, (unsigned long long)db_stat_retries(),
 	    (unsigned long long)db_stat_reconnects(), hs.up ? 1 : 0, hs.schema_version,
 	    (long long)(time(NULL) - env->started), env->version, migrate_latest());
+	sender_metrics(env->sender, &b);
 	http_reply(ctx, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
 	buf_free(&b);
 }

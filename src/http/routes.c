@@ -5,6 +5,8 @@
 #include "http/admin.h"
 #include "http/corrections.h"
 #include "http/draws.h"
+#include "http/dlr.h"
+#include "http/reminders_api.h"
 #include "http/events.h"
 #include "http/ops.h"
 #include "http/sms_in.h"
@@ -41,6 +43,17 @@ const struct http_route http_routes[] = {
      .label = "api_draws",
      .handler = draws_api_get,
      .prefix = 1},
+    {.method = "GET", .path = "/dlr", .label = "dlr_get", .handler = dlr_handle, .prefix = 1},
+    {.method = "POST", .path = "/dlr", .label = "dlr_post", .handler = dlr_handle, .prefix = 1},
+    {.method = "GET",
+     .path = "/api/v1/reminders",
+     .label = "api_reminders",
+     .handler = reminders_api_get},
+    {.method = "POST",
+     .path = "/api/v1/reminders",
+     .label = "api_reminders_post",
+     .handler = reminders_api_post,
+     .prefix = 1},
 };
 
 const unsigned http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);
@@ -51,6 +64,7 @@ const char *const http_routes_labels[] = {
     "kannel_post", "sms_json", "ussd_at",    "ussd_at_end",
     "api_points_adjust", "api_points_reverse",
     "api_draws",
+    "dlr_get", "dlr_post", "api_reminders", "api_reminders_post",
 };
 /* clang-format on */
 

@@ -21,6 +21,7 @@ struct health;
 struct iplist;
 struct metrics;
 struct sms_rules;
+struct sender;
 
 /* What handlers may use; owned by the caller of http_server_new, outlives the server. */
 struct http_env {
@@ -34,6 +35,7 @@ struct http_env {
 	struct iplist *kannel_allow; /* NULL = any address */
 	struct iplist *json_allow;
 	struct iplist *ussd_allow; /* NULL = any address */
+	struct sender *sender; /* NULL when outbox.provider = none */
 };
 
 struct http_server;

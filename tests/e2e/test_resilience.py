@@ -47,7 +47,7 @@ class ResilienceTest(harness.DaemonTest):
 
     def test_stuck_workers_do_not_block_probes(self):
         d = self.start("database.pool_size=2", "database.queue_max=3",
-                       "game.expiry_interval_s=0")
+                       "game.expiry_interval_s=0", "outbox.scheduler_interval_ms=0")
         harness.wait_for(lambda: d.get("/healthz")[0] == 200, 10, "healthz 200")
         lock = self.db.hold("LOCK TABLES nodes WRITE;")
         stuck = []
@@ -114,7 +114,8 @@ class ResilienceTest(harness.DaemonTest):
         self.assertGreaterEqual(statuses.count(200), 5, statuses)
 
     def test_sigterm_answers_requests_in_flight(self):
-        d = self.start("database.pool_size=2", "game.expiry_interval_s=0")
+        d = self.start("database.pool_size=2", "game.expiry_interval_s=0",
+                       "outbox.scheduler_interval_ms=0")
         harness.wait_for(lambda: d.get("/healthz")[0] == 200, 10, "healthz 200")
         lock = self.db.hold("LOCK TABLES nodes WRITE;")
         inflight = [harness.in_thread(d.admin, "/api/v1/status") for _ in range(3)]

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# bench/reminders.sh — a reminder run of N members (default 1,000,000) into a local mock
+# provider (bench/mockprovider): materialisation time, messages/s sent, and the peak
+# memory of the daemon, printed beside the targets of issue 5 (never asserted).
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=../tools/lib/common.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../tools" && pwd)/lib/common.sh"
+
+# shellcheck disable=SC2034  # read by gg_die/gg_say in common.sh
+gg_prog=bench/reminders.sh
+members=1000000
+pool=4
+usage() {
+    cat <<'USAGE'
+usage: bench/reminders.sh [-n MEMBERS] [-w POOL_SIZE]
+
+Builds build/run (gamigate and bench/mockprovider), starts a private MariaDB of its own
+in a temporary folder, migrates it, inserts MEMBERS subscribers (default 1,000,000),
+starts the mock provider and gamigate (outbox.provider = http, no quiet hours, no cap
+that matters), stores a reminder for every member and fires it with `reminder run-now`,
+then measures:
+  materialisation  from run-now until the run's segment is all in the outbox
+  sending          messages/s from the first to the last one the provider got
+  memory           the daemon's peak resident memory (VmHWM)
+Targets (2 vCPU): materialised in <= 30 s, >= 5,000 messages/s, <= 256 MiB.
+Everything is stopped and removed at the end.
+
+  -n MEMBERS    members in the run
+  -w POOL_SIZE  database.pool_size (default 4)
+USAGE
+}
+while (($#)); do
+    case "$1" in
+    -h | --help) usage; exit 0 ;;
+    -n) members="${2:?-n needs MEMBERS}"; shift ;;
+    -w) pool="${2:?-w needs POOL_SIZE}"; shift ;;
+    *) usage >&2; exit 2 ;;
+    esac
+    shift
+done
+[[ "$members" =~ ^[1-9][0-9]*$ ]] || gg_die "-n: a whole number, got '$members'"
+[[ "$pool" =~ ^[1-9][0-9]*$ ]] || gg_die "-w: a whole number, got '$pool'"
+
+gg_need_packages "${GG_PACKAGES[@]}"
+build="$gg_root/build/run"
+build_log="$(mktemp /tmp/gamigate-bench-build.XXXXXX)"
+if ! { cmake -S "$gg_root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAMIGATE_WERROR=OFF -DGAMIGATE_TESTS=OFF &&
+    cmake --build "$build" -j"$(nproc)" --target gamigate mockprovider; } >"$build_log" 2>&1; then
+    cat "$build_log" >&2
+    rm -f "$build_log"
+    gg_die "the build of $build failed (output above)"
+fi
+rm -f "$build_log"
+
+tmp="$(mktemp -d /tmp/gamigate-bench.XXXXXX)"
+export GAMIGATE_DB_DIR="$tmp/db" GAMIGATE_DB_PORT=0
+pid= mock=
+cleanup() {
+    for p in $pid $mock; do
+        kill "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    "$gg_root/tools/db" stop >/dev/null 2>&1 || true
+    rm -rf -- "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+"$gg_root/tools/db" start >/dev/null 2>"$tmp/db-start.log" || { cat "$tmp/db-start.log" >&2; gg_die "the bench MariaDB did not start"; }
+eval "$("$gg_root/tools/db" env)"
+db_sql() { "$gg_root/tools/db" shell -N -B -e "$1"; }
+cd "$gg_root"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port="$(free_port)" mport="$(free_port)"
+"$build/gamigate" -c conf/gamigate.conf migrate >/dev/null
+
+gg_say "inserting $members members"
+db_sql "INSERT INTO subscribers (msisdn, lang, joined_at, created_at, updated_at)
+    SELECT CONCAT('+98912', LPAD(seq, 7, '0')), IF(seq % 2 = 0, 'en', 'fa'), UTC_TIMESTAMP(6),
+    UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM seq_1_to_$members"
+cat >"$tmp/r.json" <<'JSON'
+{"id": "bench", "kind": "transactional", "schedule": {"daily": "03:00"},
+ "segment": {"type": "all"},
+ "text": {"fa": "امتیاز شما: {points}", "en": "Your points: {points}"}}
+JSON
+"$build/gamigate" -c conf/gamigate.conf reminder add "$tmp/r.json" >/dev/null
+
+"$build/bench/mockprovider" "$mport" >"$tmp/mock.out" &
+mock=$!
+sets=(--set "http.listen=127.0.0.1:$port" --set log.level=warn --set "database.pool_size=$pool"
+    --set outbox.provider=http --set "outbox.http_url=http://127.0.0.1:$mport/send"
+    --set outbox.rate_per_s=100000 --set outbox.in_flight=64 --set outbox.batch=1000
+    --set outbox.poll_ms=20 --set outbox.scheduler_interval_ms=100
+    --set outbox.quiet_start=00:00 --set outbox.quiet_end=00:00 --set game.expiry_interval_s=0)
+GAMIGATE_ADMIN_TOKEN=bench-token-0123456789 "$build/gamigate" -c conf/gamigate.conf "${sets[@]}" serve 2>"$tmp/gamigate.log" &
+pid=$!
+for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
+    sleep 0.1
+done
+curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$tmp/gamigate.log"; gg_die "gamigate did not become healthy"; }
+
+now() { date +%s.%N; }
+sent() { tail -n1 "$tmp/mock.out" | awk '{print $2 + 0}'; }
+max_s=$((120 + members / 500)) # a guard against hangs, not a target
+t0="$(now)"
+"$build/gamigate" -c conf/gamigate.conf reminder run-now bench >/dev/null
+t_mat= t_first= t_last=
+while :; do
+    if [[ -z "$t_mat" && "$(db_sql "SELECT status FROM reminder_runs")" == done ]]; then
+        t_mat="$(now)"
+    fi
+    s="$(sent)"
+    [[ -z "$t_first" && "$s" -gt 0 ]] && t_first="$(now)"
+    if [[ "$s" -ge "$members" ]]; then
+        t_last="$(now)"
+        break
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+        cat "$tmp/gamigate.log"
+        gg_die "gamigate exited"
+    fi
+    kill -0 "$mock" 2>/dev/null || gg_die "the mock provider exited"
+    if awk -v a="$t0" -v b="$(now)" -v m="$max_s" 'BEGIN { exit !(b - a > m) }'; then
+        tail -n 20 "$tmp/gamigate.log" >&2
+        gg_die "gave up after ${max_s} s with $(sent) of $members messages sent"
+    fi
+    sleep 0.5
+done
+[[ -n "$t_mat" ]] || t_mat="$(now)"
+hwm="$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")"
+awk -v n="$members" -v t0="$t0" -v tm="$t_mat" -v tf="$t_first" -v tl="$t_last" -v hwm="$hwm" \
+    -v cores="$(nproc)" 'BEGIN {
+    printf "== reminder run of %d members, %d cores (%s)\n", n, cores, strftime("%Y-%m-%d %H:%M UTC", systime(), 1)
+    printf "%-28s %14s %14s\n", "figure", "measured", "target"
+    printf "%-28s %12.1f s %14s\n", "materialised in", tm - t0, "<= 30 s"
+    printf "%-28s %12.0f/s %14s\n", "sent", n / (tl - tf > 0 ? tl - tf : 1), ">= 5000/s"
+    printf "%-28s %10.1f MiB %14s\n", "daemon peak memory", hwm / 1024, "<= 256 MiB"
+    printf "%-28s %12.1f s\n", "run-now to last message", tl - t0 }'

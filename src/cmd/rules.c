@@ -161,6 +161,8 @@ sms_rules_load(const struct config *cfg, struct db_conn *conn, struct buf *error
 	snprintf(r->default_lang, sizeof(r->default_lang), "%s", cfg->sms_default_lang);
 	r->rate_per_minute = (long)cfg->sms_rate_per_minute;
 	r->dedupe_window_s = (long)cfg->sms_dedupe_window_s;
+	r->json_reply_outbox = strcmp(cfg->inbound_json_reply, "outbox") == 0;
+	r->reply_expire_s = (long)cfg->outbox_expire_s;
 	r->grammar = grammar_load(cfg->sms_grammar_file, errors);
 	r->templates =
 	    templates_load(cfg->sms_templates_dir, command_templates, command_templates_count,

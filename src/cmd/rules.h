@@ -26,6 +26,8 @@ struct sms_rules {
 	char default_lang[3];
 	long rate_per_minute;
 	long dedupe_window_s;
+	int json_reply_outbox;       /* inbound.json_reply = outbox */
+	long reply_expire_s;         /* outbox.expire_s, for replies queued there */
 	struct campaign **campaigns; /* the active campaigns, from the database */
 	struct grammar **grammars;   /* per campaign: the grammar with its additions, or NULL */
 	unsigned ncampaigns;

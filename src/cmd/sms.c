@@ -14,6 +14,7 @@
 #include "cmd/rules.h"
 #include "route/grammar.h"
 #include "store/inbound.h"
+#include "store/outbox.h"
 #include "store/subscribers.h"
 #include "text/sms.h"
 #include "text/template.h"
@@ -106,6 +107,34 @@ render_reply(const struct cmd_ctx *ctx, struct sms_out *out)
 	out->segments = info.segments;
 	if (strcmp(out->outcome, "") == 0)
 		snprintf(out->outcome, sizeof(out->outcome), "replied");
+}
+
+/* With inbound.json_reply = outbox, a JSON message's reply is also queued in the outbox
+ * (kind reply: no quiet hours, no cap), in the message's transaction, once per message:
+ * its client reference is made from the message's id. 0 ok (or nothing to do), -1. */
+static int
+queue_reply(struct db_conn *conn, const struct sms_tx *tx, struct sms_out *out, time_t now,
+            struct db_error *err)
+{
+	char ref[40];
+	if (!tx->rules->json_reply_outbox || strcmp(tx->in->adapter, "json") != 0 ||
+	    out->reply.len == 0)
+		return 0;
+	snprintf(ref, sizeof(ref), "r:json:%016llx", hash_parts("json", out->record_id, ""));
+	struct outbox_new m = {
+	    .client_ref = ref,
+	    .kind = "reply",
+	    .msisdn = tx->in->msisdn,
+	    .text = buf_cstr(&out->reply),
+	    .lang = out->lang,
+	    .source = "reply",
+	    .priority = 10,
+	    .segments = out->segments,
+	    .not_before = now,
+	    .expires_at = now + tx->rules->reply_expire_s,
+	    .state = "queued",
+	};
+	return outbox_insert(conn, &m, err) < 0 ? -1 : 0;
 }
 
 /* The record of a processed message (pointing into in and out). */
@@ -217,6 +246,8 @@ sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 	render_reply(&ctx, out);
 
 	snprintf(out->record_id, sizeof(out->record_id), "%s", tx->provider_id);
+	if (queue_reply(conn, tx, out, ctx.now, err) < 0)
+		return -1;
 	if (tx->in_batch) {
 		out->record_pending = 1; /* sms_record_batch writes it with the others */
 		return 0;

@@ -107,6 +107,10 @@ static const struct config_key config_keys_table[] = {
      "Shared secret for the JSON inbound SMS endpoint (empty = none)."},
     {"inbound", "ussd_secret", CONFIG_SECRET, OFF(inbound_ussd_secret), "", 0, 0, NULL, 0,
      "Shared secret for the USSD endpoint (empty = none)."},
+    {"inbound", "json_reply", CONFIG_ENUM, OFF(inbound_json_reply), "body", 0, 0, "body|outbox", 0,
+     "How replies to the JSON endpoint reach the subscriber: body = the provider sends\n"
+     "the reply in the HTTP answer; outbox = the reply is also queued in the outbox and\n"
+     "sent through outbox.provider (providers whose webhooks cannot answer with an SMS)."},
     {"inbound", "kannel_allow_ips", CONFIG_IPLIST, OFF(inbound_kannel_allow_ips), "", 0, 0, NULL, 0,
      "Addresses allowed to call the Kannel endpoint, e.g. 127.0.0.1, 10.1.0.0/16\n"
      "(empty = any). With kannel_secret too, both must pass."},

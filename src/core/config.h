@@ -55,6 +55,7 @@ struct config {
 	char *inbound_kannel_secret;
 	char *inbound_json_secret;
 	char *inbound_ussd_secret;
+	char *inbound_json_reply; /* body | outbox */
 	char *inbound_kannel_allow_ips;
 	char *inbound_json_allow_ips;
 	/* [sms] */

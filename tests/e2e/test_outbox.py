@@ -132,6 +132,33 @@ class OutboxTest(harness.DaemonTest):
                          1)
         self.assertEqual(d.metric('gamigate_outbox_notifications_total{result="queued"}'), 1)
 
+    def test_replies_through_the_outbox_for_providers_that_cannot_answer(self):
+        # inbound.json_reply = outbox: the reply to a JSON message is also queued as a
+        # "reply" row and sent through the provider, once per message (a retried
+        # webhook sends nothing twice), whatever the quiet hours.
+        p = self.provider()
+        d = self.sender(p, "inbound.json_reply=outbox", "outbox.quiet_start=00:00",
+                        "outbox.quiet_end=23:59")
+        body = json.dumps({"id": "q1", "from": "09121234567", "to": "3000", "text": "help"})
+        for _ in range(2):
+            status, _, out = d.request("POST", "/sms/inbound", body=body.encode())
+            self.assertEqual(status, 200, out)
+        reply = json.loads(out)["reply"]
+        self.assertTrue(reply)
+        self.wait_states({"sent": 1})
+        self.assertEqual(p.count(), 1)
+        self.assertEqual(p.requests[0].form["to"], "+989121234567")
+        self.assertEqual(p.requests[0].form["text"], reply)
+        self.assertEqual(self.row(p.requests[0].form["client_ref"], "kind"), "reply")
+        # Without the setting (the default) replies stay in the HTTP answer only.
+        d.stop()
+        d = self.sender(p)
+        body = json.dumps({"id": "q2", "from": "09121234567", "to": "3000", "text": "help"})
+        status, _, out = d.request("POST", "/sms/inbound", body=body.encode())
+        self.assertEqual(status, 200, out)
+        time.sleep(0.5)
+        self.assertEqual(self.states(), {"sent": 1})
+
     def test_5xx_then_success_and_dropped_connection(self):
         p = self.provider()
         # curl itself resends once when a reused keep-alive connection turns out dead,

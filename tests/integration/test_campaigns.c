@@ -35,24 +35,13 @@ count_of(struct db_conn *c, const char *sql)
 	return n;
 }
 
-static struct db_conn *
-fresh(const char *tag, struct db_settings *s)
-{
-	struct db_error err = {0};
-	testdb_create(tag, s);
-	struct db_conn *c = db_conn_new(s);
-	if (migrate_apply(c, NULL, &err) < 0)
-		fprintf(stderr, "migrate: %s\n", err.msg);
-	return c;
-}
-
 static void
 test_versions_and_activation(void)
 {
 	struct db_settings s;
 	struct db_error err = {0};
 	struct campaigns_stored r;
-	struct db_conn *c = fresh("camp_versions", &s);
+	struct db_conn *c = testdb_migrated("camp_versions", &s);
 
 	CHECK(campaigns_store(c, "nowruz-1405", source_v1, "test@host", &r, &err) == 0);
 	CHECK(r.version == 1 && r.created == 1 && r.activated == 1 && r.previous == 0);
@@ -143,7 +132,7 @@ test_sample_round_trip(void)
 	struct db_error err = {0};
 	struct campaigns_stored r;
 	struct buf errors = BUF_INIT;
-	struct db_conn *c = fresh("camp_sample", &s);
+	struct db_conn *c = testdb_migrated("camp_sample", &s);
 
 	struct campaign *camp =
 	    campaign_parse_file(GAMIGATE_CAMPAIGN_SAMPLE, "Asia/Tehran", langs, 2, &errors);
@@ -201,7 +190,7 @@ test_concurrent_loads(void)
 	struct db_settings s;
 	struct loader l[4];
 	pthread_t t[4];
-	struct db_conn *c = fresh("camp_race", &s);
+	struct db_conn *c = testdb_migrated("camp_race", &s);
 	unsigned seen = 0;
 
 	for (int i = 0; i < 4; i++) {

@@ -38,31 +38,6 @@ static const char campaign_json[] =
 static const time_t before_cutoff = 1893441600; /* 2029-12-31T20:00:00Z */
 static const time_t after_cutoff = 1893459600;  /* 2030-01-01T01:00:00Z */
 
-static int
-value_row(const struct db_row *row, void *arg)
-{
-	*(long long *)arg = row->values[0] != NULL ? strtoll(row->values[0], NULL, 10) : -1;
-	return 0;
-}
-
-static long long
-value_of(struct db_conn *c, const char *sql)
-{
-	struct db_error err = {0};
-	long long n = -999;
-	if (db_exec(c, sql, NULL, 0, value_row, &n, NULL, &err) < 0)
-		fprintf(stderr, "%s: %s\n", sql, err.msg);
-	return n;
-}
-
-static void
-exec(struct db_conn *c, const char *sql)
-{
-	struct db_error err = {0};
-	if (db_exec_plain(c, sql, &err) < 0)
-		fprintf(stderr, "%s: %s\n", sql, err.msg);
-}
-
 struct world {
 	struct db_settings s;
 	struct db_conn *conn;
@@ -100,10 +75,12 @@ world_open(struct world *w, const char *tag)
 		w->c->version = 1;
 	buf_free(&errors);
 	/* 20 members; member k has k chances in two ledger rows, member 20 opted out. */
-	exec(w->conn, "INSERT INTO subscribers (msisdn, lang, joined_at, created_at, updated_at)"
-	              " SELECT CONCAT('+98912', LPAD(seq, 7, '0')), 'en', UTC_TIMESTAMP(6),"
-	              " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM seq_1_to_20");
-	exec(w->conn, "UPDATE subscribers SET opted_out_at = UTC_TIMESTAMP(6) WHERE id = 20");
+	testdb_exec(w->conn,
+	            "INSERT INTO subscribers (msisdn, lang, joined_at, created_at, updated_at)"
+	            " SELECT CONCAT('+98912', LPAD(seq, 7, '0')), 'en', UTC_TIMESTAMP(6),"
+	            " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM seq_1_to_20");
+	testdb_exec(w->conn,
+	            "UPDATE subscribers SET opted_out_at = UTC_TIMESTAMP(6) WHERE id = 20");
 	struct game_scope scope = {"club", 1};
 	for (long long id = 1; id <= 20; id++) {
 		char ref[64];
@@ -118,7 +95,8 @@ world_open(struct world *w, const char *tag)
 	struct game_scope other = {"other", 1};
 	CHECK(award_chances(w->conn, &other, 1, 1000, "t:other") == 1);
 	CHECK(award_chances(w->conn, &scope, 2, 1000, "t:late") == 1);
-	exec(w->conn, "UPDATE chances_ledger SET created_at = '2030-06-01' WHERE ref = 't:late:c'");
+	testdb_exec(w->conn,
+	            "UPDATE chances_ledger SET created_at = '2030-06-01' WHERE ref = 't:late:c'");
 }
 
 static void
@@ -163,18 +141,18 @@ test_full_draw_and_refusals(void)
 	ctx_at(&ctx, &w, after_cutoff);
 	CHECK(lottery_commit(&ctx, list, 1, "grand", commitment, &announced) == LOTTERY_TOO_LATE);
 	CHECK_CONTAINS(ctx.why, "2029-12-31T20:30:00Z) has passed");
-	CHECK(value_of(w.conn, "SELECT COUNT(*) FROM draws") == 0);
+	CHECK(testdb_value(w.conn, "SELECT COUNT(*) FROM draws") == 0);
 
 	ctx_at(&ctx, &w, before_cutoff);
 	CHECK(lottery_commit(&ctx, list, 1, "grand", commitment, &announced) == LOTTERY_OK);
 	CHECK(strlen(commitment) == 64);
 	CHECK(announced == 19); /* members with chances, not the one who opted out */
-	CHECK(value_of(w.conn, "SELECT COUNT(*) FROM notifications WHERE template ="
-	                       " 'draw_commitment' AND kind = 'promotional'") == 19);
+	CHECK(testdb_value(w.conn, "SELECT COUNT(*) FROM notifications WHERE template ="
+	                           " 'draw_commitment' AND kind = 'promotional'") == 19);
 	CHECK(lottery_commit(&ctx, list, 1, "grand", commitment, &announced) ==
 	      LOTTERY_ALREADY_COMMITTED);
 	CHECK_CONTAINS(ctx.why, "was committed already");
-	CHECK(value_of(w.conn, "SELECT COUNT(*) FROM draw_seeds") == 1);
+	CHECK(testdb_value(w.conn, "SELECT COUNT(*) FROM draw_seeds") == 1);
 
 	CHECK(lottery_freeze(&ctx, "grand", &text, hash) == LOTTERY_TOO_EARLY);
 	CHECK_CONTAINS(ctx.why, "chances still count until then");
@@ -204,18 +182,18 @@ test_full_draw_and_refusals(void)
 	uint8_t beacon[4] = {1, 2, 3, 4};
 	CHECK(lottery_run(&ctx, "grand", beacon, 4, &result) == LOTTERY_BEACON);
 	/* Entries changed after the freeze: refused, nothing run. */
-	exec(w.conn, "UPDATE chances_ledger SET delta = delta + 5 WHERE ref = 't:3:b:c'");
+	testdb_exec(w.conn, "UPDATE chances_ledger SET delta = delta + 5 WHERE ref = 't:3:b:c'");
 	CHECK(lottery_run(&ctx, "grand", NULL, 0, &result) == LOTTERY_ENTRIES_CHANGED);
 	CHECK_CONTAINS(ctx.why, "entries before the cut-off were changed");
-	exec(w.conn, "UPDATE chances_ledger SET delta = delta - 5 WHERE ref = 't:3:b:c'");
+	testdb_exec(w.conn, "UPDATE chances_ledger SET delta = delta - 5 WHERE ref = 't:3:b:c'");
 	/* A sealed seed that no longer matches its commitment. */
-	exec(w.conn, "UPDATE draw_seeds SET seed = REPEAT('0', 64) WHERE draw_id = 'grand'");
+	testdb_exec(w.conn, "UPDATE draw_seeds SET seed = REPEAT('0', 64) WHERE draw_id = 'grand'");
 	CHECK(lottery_run(&ctx, "grand", NULL, 0, &result) == LOTTERY_SEED_MISMATCH);
 	CHECK_CONTAINS(ctx.why, "not to the published commitment");
-	CHECK(value_of(w.conn, "SELECT COUNT(*) FROM draws WHERE status = 'frozen'") == 1);
-	exec(w.conn, "DELETE FROM draw_seeds");
+	CHECK(testdb_value(w.conn, "SELECT COUNT(*) FROM draws WHERE status = 'frozen'") == 1);
+	testdb_exec(w.conn, "DELETE FROM draw_seeds");
 	CHECK(lottery_run(&ctx, "grand", NULL, 0, &result) == LOTTERY_SEED_MISMATCH);
-	CHECK(value_of(w.conn, "SELECT COUNT(*) FROM draw_winners") == 0);
+	CHECK(testdb_value(w.conn, "SELECT COUNT(*) FROM draw_winners") == 0);
 	world_close(&w);
 	buf_free(&text);
 	buf_free(&result);
@@ -260,18 +238,19 @@ test_run_verify_and_audit(void)
 	draw_export_free(&ex);
 	draw_result_free(&res);
 
-	CHECK(value_of(w.conn, "SELECT COUNT(*) FROM draw_winners WHERE draw_id = 'grand'") == 5);
-	CHECK(value_of(w.conn,
-	               "SELECT COUNT(*) FROM notifications WHERE template = 'draw_winner'"
-	               " AND kind = 'transactional' AND ref LIKE 'draw:grand:winner:%'") == 3);
-	CHECK(value_of(w.conn, "SELECT COUNT(*) FROM draws WHERE status = 'done'") == 1);
+	CHECK(testdb_value(w.conn, "SELECT COUNT(*) FROM draw_winners WHERE draw_id = 'grand'") ==
+	      5);
+	CHECK(testdb_value(w.conn,
+	                   "SELECT COUNT(*) FROM notifications WHERE template = 'draw_winner'"
+	                   " AND kind = 'transactional' AND ref LIKE 'draw:grand:winner:%'") == 3);
+	CHECK(testdb_value(w.conn, "SELECT COUNT(*) FROM draws WHERE status = 'done'") == 1);
 
 	/* Run again: refused, with the stored result. */
 	CHECK(lottery_run(&ctx, "grand", NULL, 0, &again) == LOTTERY_ALREADY_DONE);
 	CHECK(again.len == result.len && memcmp(again.data, result.data, result.len) == 0);
 	CHECK_CONTAINS(ctx.why, "a draw runs once");
-	CHECK(value_of(w.conn, "SELECT COUNT(*) FROM notifications WHERE template ="
-	                       " 'draw_winner'") == 3);
+	CHECK(testdb_value(w.conn, "SELECT COUNT(*) FROM notifications WHERE template ="
+	                           " 'draw_winner'") == 3);
 
 	/* The beaconed draw needs its beacon. */
 	buf_reset(&text);
@@ -286,8 +265,8 @@ test_run_verify_and_audit(void)
 	CHECK(lottery_verify(&ctx, "grand", &report) == LOTTERY_OK);
 	CHECK(report.len == 0);
 	/* A stored result that was edited afterwards does not verify. */
-	exec(w.conn, "UPDATE draws SET result = REPLACE(result, 'winner 1 ', 'winner 9 ')"
-	             " WHERE draw_id = 'grand'");
+	testdb_exec(w.conn, "UPDATE draws SET result = REPLACE(result, 'winner 1 ', 'winner 9 ')"
+	                    " WHERE draw_id = 'grand'");
 	CHECK(lottery_verify(&ctx, "grand", &report) == LOTTERY_MISMATCH);
 	CHECK_CONTAINS(buf_cstr(&report), "winner 1: recomputed");
 
@@ -303,21 +282,22 @@ test_run_verify_and_audit(void)
 	printf("%s", buf_cstr(&listing));
 
 	/* An edited row. */
-	exec(w.conn, "UPDATE draw_audit SET details = REPLACE(details, 'entries=20', 'entries=21')"
-	             " WHERE action = 'freeze' AND draw_id = 'grand'");
+	testdb_exec(w.conn,
+	            "UPDATE draw_audit SET details = REPLACE(details, 'entries=20', 'entries=21')"
+	            " WHERE action = 'freeze' AND draw_id = 'grand'");
 	buf_reset(&listing);
 	CHECK(draws_audit_check(w.conn, "grand", &listing, &problems, &rep, &err) == 0);
 	CHECK_CONTAINS(buf_cstr(&problems), "its fields do not hash to its row_hash");
 	CHECK(rep.broken == 1);
 	/* A deleted row in the middle. */
 	buf_reset(&problems);
-	exec(w.conn, "DELETE FROM draw_audit WHERE action = 'freeze' AND draw_id = 'grand'");
+	testdb_exec(w.conn, "DELETE FROM draw_audit WHERE action = 'freeze' AND draw_id = 'grand'");
 	CHECK(draws_audit_check(w.conn, NULL, &listing, &problems, &rep, &err) == 0);
 	CHECK_CONTAINS(buf_cstr(&problems), "it does not follow the row before");
 	CHECK(rep.broken == 1);
 	/* The last rows deleted. */
 	buf_reset(&problems);
-	exec(w.conn, "DELETE FROM draw_audit ORDER BY id DESC LIMIT 1");
+	testdb_exec(w.conn, "DELETE FROM draw_audit ORDER BY id DESC LIMIT 1");
 	CHECK(draws_audit_check(w.conn, NULL, &listing, &problems, &rep, &err) == 0);
 	CHECK_CONTAINS(buf_cstr(&problems), "rows at the end were deleted");
 

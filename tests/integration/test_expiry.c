@@ -59,31 +59,6 @@ test_campaign(void)
 	return c;
 }
 
-static int
-value_row(const struct db_row *row, void *arg)
-{
-	*(long long *)arg = row->values[0] != NULL ? strtoll(row->values[0], NULL, 10) : -1;
-	return 0;
-}
-
-static long long
-value_of(struct db_conn *c, const char *sql)
-{
-	struct db_error err = {0};
-	long long n = -999;
-	if (db_exec(c, sql, NULL, 0, value_row, &n, NULL, &err) < 0)
-		fprintf(stderr, "%s: %s\n", sql, err.msg);
-	return n;
-}
-
-static void
-exec(struct db_conn *c, const char *sql)
-{
-	struct db_error err = {0};
-	if (db_exec_plain(c, sql, &err) < 0)
-		fprintf(stderr, "%s: %s\n", sql, err.msg);
-}
-
 /* vouchers_read over len bytes of text, through a temporary file. */
 static int
 read_text(const char *text, size_t len, struct vouchers_file *f, const char **why_r)
@@ -99,17 +74,6 @@ read_text(const char *text, size_t len, struct vouchers_file *f, const char **wh
 	return rc;
 }
 
-static struct db_conn *
-fresh(const char *tag, struct db_settings *s)
-{
-	struct db_error err = {0};
-	testdb_create(tag, s);
-	struct db_conn *c = db_conn_new(s);
-	if (migrate_apply(c, NULL, &err) < 0)
-		fprintf(stderr, "migrate: %s\n", err.msg);
-	return c;
-}
-
 /* n members +98912000000<k> (k from 1), no points yet. */
 static void
 add_subscribers(struct db_conn *c, int n)
@@ -120,7 +84,7 @@ add_subscribers(struct db_conn *c, int n)
 	         " SELECT CONCAT('+98912', LPAD(seq, 7, '0')), 'en', UTC_TIMESTAMP(6),"
 	         " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM seq_1_to_%d",
 	         n);
-	exec(c, sql);
+	testdb_exec(c, sql);
 }
 
 /* A lot of `points` for subscriber id expiring `expires` ("NULL" or an SQL expression),
@@ -134,10 +98,10 @@ add_lot(struct db_conn *c, long long id, long long points, const char *expires, 
 	         " reason, ref, remaining, expires_at, created_at) VALUES (%lld, 'club', 1, %lld,"
 	         " 'test', '%s', %lld, %s, UTC_TIMESTAMP(6))",
 	         id, points, ref, points, expires);
-	exec(c, sql);
+	testdb_exec(c, sql);
 	snprintf(sql, sizeof(sql), "UPDATE subscribers SET points = points + %lld WHERE id = %lld",
 	         points, id);
-	exec(c, sql);
+	testdb_exec(c, sql);
 }
 
 static long long
@@ -145,19 +109,19 @@ remaining_of(struct db_conn *c, const char *ref)
 {
 	char sql[200];
 	snprintf(sql, sizeof(sql), "SELECT remaining FROM points_ledger WHERE ref = '%s'", ref);
-	return value_of(c, sql);
+	return testdb_value(c, sql);
 }
 
 /* Subscribers whose balance differs from their ledger, or from what their lots hold. */
 static long long
 inconsistent(struct db_conn *c)
 {
-	return value_of(c, "SELECT COUNT(*) FROM subscribers s WHERE s.points <>"
-	                   " (SELECT COALESCE(SUM(delta), 0) FROM points_ledger l"
-	                   "  WHERE l.subscriber_id = s.id)"
-	                   " OR s.points <> (SELECT COALESCE(SUM(remaining), 0) FROM"
-	                   "  points_ledger l WHERE l.subscriber_id = s.id)"
-	                   " OR s.points < 0");
+	return testdb_value(c, "SELECT COUNT(*) FROM subscribers s WHERE s.points <>"
+	                       " (SELECT COALESCE(SUM(delta), 0) FROM points_ledger l"
+	                       "  WHERE l.subscriber_id = s.id)"
+	                       " OR s.points <> (SELECT COALESCE(SUM(remaining), 0) FROM"
+	                       "  points_ledger l WHERE l.subscriber_id = s.id)"
+	                       " OR s.points < 0");
 }
 
 struct spend_tx {
@@ -196,7 +160,7 @@ test_spend_oldest_first(void)
 	struct db_settings s;
 	enum points_spend_result r;
 	long long balance = 0;
-	struct db_conn *c = fresh("exp_spend", &s);
+	struct db_conn *c = testdb_migrated("exp_spend", &s);
 
 	add_subscribers(c, 1);
 	add_lot(c, 1, 30, "UTC_TIMESTAMP(6) + INTERVAL 10 DAY", "lot-a");
@@ -209,7 +173,7 @@ test_spend_oldest_first(void)
 	CHECK(r == POINTS_SPENT && balance == 85);
 	CHECK(remaining_of(c, "lot-b") == 0 && remaining_of(c, "lot-d") == 5);
 	CHECK(remaining_of(c, "lot-a") == 30 && remaining_of(c, "lot-c") == 50);
-	CHECK(value_of(c, "SELECT delta FROM points_ledger WHERE ref = 'spend-1'") == -25);
+	CHECK(testdb_value(c, "SELECT delta FROM points_ledger WHERE ref = 'spend-1'") == -25);
 
 	/* 60: the rest of d, all of a, then the lot that never expires. */
 	CHECK(spend(c, 1, 60, "spend-2", &r, &balance) == 0);
@@ -228,18 +192,18 @@ test_short_balance_changes_nothing(void)
 	struct db_settings s;
 	enum points_spend_result r;
 	long long balance = 0;
-	struct db_conn *c = fresh("exp_short", &s);
+	struct db_conn *c = testdb_migrated("exp_short", &s);
 
 	add_subscribers(c, 1);
 	add_lot(c, 1, 10, "UTC_TIMESTAMP(6) + INTERVAL 1 DAY", "lot-a");
 	add_lot(c, 1, 5, "NULL", "lot-b");
-	long long rows = value_of(c, "SELECT COUNT(*) FROM points_ledger");
+	long long rows = testdb_value(c, "SELECT COUNT(*) FROM points_ledger");
 
 	CHECK(spend(c, 1, 16, "too-much", &r, &balance) == 0);
 	CHECK(r == POINTS_SHORT && balance == 15);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM points_ledger") == rows);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM points_ledger") == rows);
 	CHECK(remaining_of(c, "lot-a") == 10 && remaining_of(c, "lot-b") == 5);
-	CHECK(value_of(c, "SELECT points FROM subscribers WHERE id = 1") == 15);
+	CHECK(testdb_value(c, "SELECT points FROM subscribers WHERE id = 1") == 15);
 
 	/* The whole balance is fine; the same ref again changes nothing. */
 	CHECK(spend(c, 1, 15, "all", &r, &balance) == 0);
@@ -267,7 +231,7 @@ test_expiry_twice_is_once(void)
 	struct expiry_stats st;
 	enum points_spend_result r;
 	long long balance;
-	struct db_conn *c = fresh("exp_twice", &s);
+	struct db_conn *c = testdb_migrated("exp_twice", &s);
 
 	add_subscribers(c, 3);
 	add_lot(c, 1, 20, "UTC_TIMESTAMP(6) - INTERVAL 1 DAY", "s1-old");
@@ -281,30 +245,30 @@ test_expiry_twice_is_once(void)
 	struct expiry_options dry = {.now = time(NULL), .dry_run = 1};
 	CHECK(expiry_run(c, &dry, &st, &err) == 0);
 	CHECK(st.subscribers == 2 && st.lots == 2 && st.points == 14);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM points_ledger WHERE reason = 'expiry'") == 0);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM points_ledger WHERE reason = 'expiry'") == 0);
 
 	struct expiry_options opt = {.now = time(NULL), .batch = 1};
 	CHECK(expiry_run(c, &opt, &st, &err) == 0);
 	CHECK(st.subscribers == 2 && st.lots == 2 && st.points == 14 && !st.more);
-	CHECK(value_of(c, "SELECT points FROM subscribers WHERE id = 1") == 7);
-	CHECK(value_of(c, "SELECT points FROM subscribers WHERE id = 2") == 4);
-	CHECK(value_of(c, "SELECT points FROM subscribers WHERE id = 3") == 6);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM points_ledger WHERE reason = 'expiry'") == 2);
-	CHECK(value_of(c, "SELECT l.delta FROM points_ledger l JOIN points_ledger o"
-	                  " ON l.ref = CONCAT('expire:', o.id) WHERE o.ref = 's1-old'") == -5);
+	CHECK(testdb_value(c, "SELECT points FROM subscribers WHERE id = 1") == 7);
+	CHECK(testdb_value(c, "SELECT points FROM subscribers WHERE id = 2") == 4);
+	CHECK(testdb_value(c, "SELECT points FROM subscribers WHERE id = 3") == 6);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM points_ledger WHERE reason = 'expiry'") == 2);
+	CHECK(testdb_value(c, "SELECT l.delta FROM points_ledger l JOIN points_ledger o"
+	                      " ON l.ref = CONCAT('expire:', o.id) WHERE o.ref = 's1-old'") == -5);
 
 	/* Again: nothing left to expire. */
 	CHECK(expiry_run(c, &opt, &st, &err) == 0);
 	CHECK(st.subscribers == 0 && st.lots == 0 && st.points == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM points_ledger WHERE reason = 'expiry'") == 2);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM points_ledger WHERE reason = 'expiry'") == 2);
 
 	/* A later run (here: as if four days from now) takes the lots that expire by then. */
 	opt.now = time(NULL) + 4 * 86400;
 	CHECK(expiry_run(c, &opt, &st, &err) == 0);
 	CHECK(st.subscribers == 2 && st.lots == 2 && st.points == 13);
-	CHECK(value_of(c, "SELECT SUM(points) FROM subscribers") == 4);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM points_ledger WHERE open_expires_at IS NOT NULL") ==
-	      0);
+	CHECK(testdb_value(c, "SELECT SUM(points) FROM subscribers") == 4);
+	CHECK(testdb_value(
+	          c, "SELECT COUNT(*) FROM points_ledger WHERE open_expires_at IS NOT NULL") == 0);
 	CHECK(inconsistent(c) == 0);
 
 	/* A batch limit stops early and says so. */
@@ -330,7 +294,7 @@ test_warning_once_per_subscriber_and_day(void)
 	struct db_error err = {0};
 	struct expiry_stats st;
 	struct campaign *camp = test_campaign();
-	struct db_conn *c = fresh("exp_warn", &s);
+	struct db_conn *c = testdb_migrated("exp_warn", &s);
 	time_t now = time(NULL);
 	/* Noon UTC three days ahead, so two lots an hour apart share the day. */
 	time_t day3 = now - now % 86400 + 3 * 86400 + 12 * 3600;
@@ -356,39 +320,40 @@ test_warning_once_per_subscriber_and_day(void)
 	struct expiry_options dry = {.now = now, .dry_run = 1, .campaigns = list, .ncampaigns = 1};
 	CHECK(expiry_run(c, &dry, &st, &err) == 0);
 	CHECK(st.warnings == 2);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM notifications") == 0);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM notifications") == 0);
 
 	struct expiry_options opt = {.now = now, .campaigns = list, .ncampaigns = 1};
 	CHECK(expiry_run(c, &opt, &st, &err) == 0);
 	CHECK(st.warnings == 2);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM notifications WHERE template = 'points_expiring'"
-	                  " AND kind = 'transactional' AND status = 'pending'") == 2);
+	CHECK(testdb_value(c,
+	                   "SELECT COUNT(*) FROM notifications WHERE template = 'points_expiring'"
+	                   " AND kind = 'transactional' AND status = 'pending'") == 2);
 	snprintf(sql, sizeof(sql),
 	         "SELECT COUNT(*) FROM notifications WHERE subscriber_id = 1 AND"
 	         " vars = '{\"points\":\"25\",\"date\":\"%s\"}'",
 	         day_key);
-	CHECK(value_of(c, sql) == 1);
+	CHECK(testdb_value(c, sql) == 1);
 	snprintf(sql, sizeof(sql),
 	         "SELECT COUNT(*) FROM notifications WHERE subscriber_id = 2 AND"
 	         " ref = 'expwarn:club:2:%s'",
 	         day_key);
-	CHECK(value_of(c, sql) == 1);
+	CHECK(testdb_value(c, sql) == 1);
 	/* Days 0-7 are done, with or without lots. */
-	CHECK(value_of(c, "SELECT COUNT(*) FROM points_warning_days") == 8);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM points_warning_days") == 8);
 
 	/* Again, and again with the record of done days gone: still one warning each. */
 	CHECK(expiry_run(c, &opt, &st, &err) == 0);
 	CHECK(st.warnings == 0);
-	exec(c, "DELETE FROM points_warning_days");
+	testdb_exec(c, "DELETE FROM points_warning_days");
 	CHECK(expiry_run(c, &opt, &st, &err) == 0);
 	CHECK(st.warnings == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM notifications") == 2);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM notifications") == 2);
 
 	/* Thirteen days on, the third subscriber's lot comes into the window. */
 	opt.now = now + 13 * 86400;
 	CHECK(expiry_run(c, &opt, &st, &err) == 0);
 	CHECK(st.warnings == 1);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM notifications WHERE subscriber_id = 3") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM notifications WHERE subscriber_id = 3") == 1);
 
 	db_conn_free(c);
 	testdb_drop(&s);
@@ -430,7 +395,7 @@ test_redeem_all_or_nothing(void)
 	struct db_settings s;
 	struct db_error err = {0};
 	struct campaign *camp = test_campaign();
-	struct db_conn *c = fresh("exp_redeem", &s);
+	struct db_conn *c = testdb_migrated("exp_redeem", &s);
 	long long imported = 0;
 
 	if (camp == NULL) {
@@ -446,19 +411,19 @@ test_redeem_all_or_nothing(void)
 	CHECK(db_tx(c, redeem_body, &t, &err) == 0);
 	CHECK(t.res.outcome == REDEEM_DONE && t.res.balance == 19);
 	CHECK_STR(t.res.reward.voucher, "ONLY-ONE");
-	CHECK(value_of(c, "SELECT subscriber_id FROM vouchers WHERE code = 'ONLY-ONE'") == 1);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM redemptions WHERE item_id = 'data-1g' AND"
-	                  " cost = 11 AND voucher_code = 'ONLY-ONE'") == 1);
-	CHECK(value_of(c, "SELECT delta FROM points_ledger WHERE ref = CONCAT('redeem:',"
-	                  " (SELECT id FROM redemptions))") == -11);
+	CHECK(testdb_value(c, "SELECT subscriber_id FROM vouchers WHERE code = 'ONLY-ONE'") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM redemptions WHERE item_id = 'data-1g' AND"
+	                      " cost = 11 AND voucher_code = 'ONLY-ONE'") == 1);
+	CHECK(testdb_value(c, "SELECT delta FROM points_ledger WHERE ref = CONCAT('redeem:',"
+	                      " (SELECT id FROM redemptions))") == -11);
 
 	/* The pool is empty now: refused, nothing spent, nothing recorded. */
-	long long rows = value_of(c, "SELECT COUNT(*) FROM points_ledger");
+	long long rows = testdb_value(c, "SELECT COUNT(*) FROM points_ledger");
 	CHECK(db_tx(c, redeem_body, &t, &err) == 0);
 	CHECK(t.res.outcome == REDEEM_NO_STOCK && t.res.balance == 19);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM points_ledger") == rows);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM redemptions") == 1);
-	CHECK(value_of(c, "SELECT points FROM subscribers WHERE id = 1") == 19);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM points_ledger") == rows);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM redemptions") == 1);
+	CHECK(testdb_value(c, "SELECT points FROM subscribers WHERE id = 1") == 19);
 
 	/* A chance (7) twice, then 5 left: too few for a third. */
 	t.item = 1;
@@ -467,15 +432,15 @@ test_redeem_all_or_nothing(void)
 	CHECK(t.res.balance == 5 && t.res.reward.chances == 1);
 	CHECK(db_tx(c, redeem_body, &t, &err) == 0);
 	CHECK(t.res.outcome == REDEEM_SHORT && t.res.balance == 5);
-	CHECK(value_of(c, "SELECT chances FROM subscribers WHERE id = 1") == 2);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM redemptions") == 3);
+	CHECK(testdb_value(c, "SELECT chances FROM subscribers WHERE id = 1") == 2);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM redemptions") == 3);
 
 	/* Bonus points (cost 5, gives 2): the whole balance goes, a new lot comes. */
 	t.item = 2;
 	CHECK(db_tx(c, redeem_body, &t, &err) == 0);
 	CHECK(t.res.outcome == REDEEM_DONE && t.res.balance == 2 && t.res.reward.points == 2);
 	CHECK(remaining_of(c, "r-a") == 0);
-	CHECK(value_of(c, "SELECT points FROM subscribers WHERE id = 1") == 2);
+	CHECK(testdb_value(c, "SELECT points FROM subscribers WHERE id = 1") == 2);
 	CHECK(inconsistent(c) == 0);
 
 	/* Someone without points. */
@@ -495,7 +460,7 @@ test_import_is_idempotent_and_exact(void)
 	struct db_error err = {0};
 	struct vouchers_stock st;
 	long long imported = 0;
-	struct db_conn *c = fresh("exp_import", &s);
+	struct db_conn *c = testdb_migrated("exp_import", &s);
 
 	import_codes(c, "snapp", "AB-1\nab-1\nAB-2\n", &imported);
 	CHECK(imported == 3); /* codes are exact: ab-1 is not AB-1 */
@@ -596,7 +561,7 @@ test_redeem_and_expire_concurrently(void)
 	struct db_error err = {0};
 	struct expiry_stats st;
 	struct campaign *camp = test_campaign();
-	struct db_conn *c = fresh("exp_conc", &s);
+	struct db_conn *c = testdb_migrated("exp_conc", &s);
 	struct conc k = {.s = &s, .c = camp};
 	pthread_t t[6];
 	char sql[600];
@@ -623,10 +588,10 @@ test_redeem_and_expire_concurrently(void)
 		    " SELECT seq, 'club', 1, 5 + (seq * %d) %% 17, 'test', CONCAT('lot-%d-', seq),"
 		    " 5 + (seq * %d) %% 17, %s, UTC_TIMESTAMP(6) FROM seq_1_to_%d",
 		    i + 3, i, i + 3, when[i], CONC_SUBSCRIBERS);
-		exec(c, sql);
+		testdb_exec(c, sql);
 	}
-	exec(c, "UPDATE subscribers s SET points = (SELECT SUM(delta) FROM points_ledger l"
-	        " WHERE l.subscriber_id = s.id)");
+	testdb_exec(c, "UPDATE subscribers s SET points = (SELECT SUM(delta) FROM points_ledger l"
+	               " WHERE l.subscriber_id = s.id)");
 	/* Enough codes that the pool never runs dry here. */
 	struct buf codes = BUF_INIT;
 	for (int i = 0; i < 3000; i++)
@@ -651,25 +616,27 @@ test_redeem_and_expire_concurrently(void)
 	CHECK(atomic_load(&k.errors) == 0);
 	CHECK(atomic_load(&k.redeemed) > 0 && atomic_load(&k.expired_lots) > 0);
 	CHECK(inconsistent(c) == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM points_ledger WHERE remaining < 0") == 0);
-	CHECK(value_of(
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM points_ledger WHERE remaining < 0") == 0);
+	CHECK(testdb_value(
 	          c, "SELECT COUNT(*) FROM points_ledger WHERE delta < 0 AND remaining <> 0") == 0);
 	/* Every voucher handed out belongs to one redemption of it. */
-	CHECK(value_of(c, "SELECT COUNT(*) FROM vouchers WHERE subscriber_id IS NOT NULL") ==
-	      value_of(c, "SELECT COUNT(*) FROM redemptions WHERE item_id = 'data-1g'"));
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM vouchers WHERE subscriber_id IS NOT NULL") ==
+	      testdb_value(c, "SELECT COUNT(*) FROM redemptions WHERE item_id = 'data-1g'"));
 	/* One more run expires whatever is due, and leaves everything consistent. */
 	struct expiry_options opt = {.now = time(NULL)};
 	CHECK(expiry_run(c, &opt, &st, &err) == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM points_ledger WHERE expires_at <= UTC_TIMESTAMP()"
-	                  " AND remaining > 0") == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM points_ledger WHERE reason = 'expiry'") ==
-	      value_of(c, "SELECT COUNT(DISTINCT ref) FROM points_ledger WHERE reason = 'expiry'"));
+	CHECK(testdb_value(c,
+	                   "SELECT COUNT(*) FROM points_ledger WHERE expires_at <= UTC_TIMESTAMP()"
+	                   " AND remaining > 0") == 0);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM points_ledger WHERE reason = 'expiry'") ==
+	      testdb_value(
+	          c, "SELECT COUNT(DISTINCT ref) FROM points_ledger WHERE reason = 'expiry'"));
 	CHECK(inconsistent(c) == 0);
 	/* Each subscriber with lots due in 1-6 days was warned once per day. */
-	CHECK(value_of(c, "SELECT COUNT(*) FROM notifications") > 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM notifications") ==
-	      value_of(c, "SELECT COUNT(DISTINCT subscriber_id, JSON_VALUE(vars, '$.date'))"
-	                  " FROM notifications"));
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM notifications") > 0);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM notifications") ==
+	      testdb_value(c, "SELECT COUNT(DISTINCT subscriber_id, JSON_VALUE(vars, '$.date'))"
+	                      " FROM notifications"));
 
 	db_conn_free(c);
 	testdb_drop(&s);

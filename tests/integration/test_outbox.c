@@ -27,23 +27,6 @@
 
 static struct tz *utc;
 
-static int
-value_row(const struct db_row *row, void *arg)
-{
-	*(long long *)arg = row->values[0] != NULL ? strtoll(row->values[0], NULL, 10) : -1;
-	return 0;
-}
-
-static long long
-value_of(struct db_conn *c, const char *sql)
-{
-	struct db_error err = {0};
-	long long n = -999;
-	if (db_exec(c, sql, NULL, 0, value_row, &n, NULL, &err) < 0)
-		fprintf(stderr, "%s: %s\n", sql, err.msg);
-	return n;
-}
-
 struct text_out {
 	char *s;
 	size_t size;
@@ -67,25 +50,6 @@ text_of(struct db_conn *c, const char *sql, char *out, size_t size)
 		fprintf(stderr, "%s: %s\n", sql, err.msg);
 }
 
-static void
-exec(struct db_conn *c, const char *sql)
-{
-	struct db_error err = {0};
-	if (db_exec_plain(c, sql, &err) < 0)
-		fprintf(stderr, "%s: %s\n", sql, err.msg);
-}
-
-static struct db_conn *
-fresh(const char *tag, struct db_settings *s)
-{
-	struct db_error err = {0};
-	testdb_create(tag, s);
-	struct db_conn *c = db_conn_new(s);
-	if (migrate_apply(c, NULL, &err) < 0)
-		fprintf(stderr, "migrate: %s\n", err.msg);
-	return c;
-}
-
 /* n members +98912000000<k> (ids 1..n), language lang. */
 static void
 add_members(struct db_conn *c, int n, const char *lang)
@@ -96,7 +60,7 @@ add_members(struct db_conn *c, int n, const char *lang)
 	         " SELECT CONCAT('+98912', LPAD(seq, 7, '0')), '%s', UTC_TIMESTAMP(6),"
 	         " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM seq_1_to_%d",
 	         lang, n);
-	exec(c, sql);
+	testdb_exec(c, sql);
 }
 
 /* No quiet hours, cap 2, in UTC. */
@@ -130,14 +94,14 @@ static void
 test_unique_client_ref(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("ob_unique", &s);
+	struct db_conn *c = testdb_migrated("ob_unique", &s);
 	struct outbox_env env = env_with(&policy_open);
 	add_members(c, 1, "en");
 
 	CHECK(queue(c, &env, "r:1", OUTBOX_TRANSACTIONAL, 1) == OUTBOX_QUEUED);
 	CHECK(queue(c, &env, "r:1", OUTBOX_TRANSACTIONAL, 1) == OUTBOX_DUPLICATE);
 	CHECK(queue(c, &env, "r:1", OUTBOX_PROMOTIONAL, 1) == OUTBOX_DUPLICATE);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox") == 1);
 	/* The row carries the member's number and counts its segments. */
 	char t[64];
 	text_of(c, "SELECT CONCAT(msisdn, ' ', segments, ' ', state) FROM outbox", t, sizeof(t));
@@ -157,12 +121,12 @@ test_unique_client_ref(void)
 	                       .text = longtext};
 	CHECK(outbox_queue(c, &short_env, &m, time(NULL), &res, &why, &err) == 0);
 	CHECK(res == OUTBOX_REFUSED);
-	CHECK(value_of(c, "SELECT segments FROM outbox WHERE client_ref = 'long:1' AND state ="
-	                  " 'failed' AND last_error LIKE 'text too long%'") == 2);
-	exec(c, "DELETE FROM outbox WHERE client_ref = 'long:1'");
+	CHECK(testdb_value(c, "SELECT segments FROM outbox WHERE client_ref = 'long:1' AND state ="
+	                      " 'failed' AND last_error LIKE 'text too long%'") == 2);
+	testdb_exec(c, "DELETE FROM outbox WHERE client_ref = 'long:1'");
 	/* A message for nobody is refused, and nothing is written. */
 	CHECK(queue(c, &env, "r:2", OUTBOX_TRANSACTIONAL, 999) == OUTBOX_NO_MEMBER);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox") == 1);
 	db_conn_free(c);
 	testdb_drop(&s);
 }
@@ -195,7 +159,7 @@ static void
 test_lease_expiry_and_reclaim(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("ob_lease", &s);
+	struct db_conn *c = testdb_migrated("ob_lease", &s);
 	struct outbox_env env = env_with(&policy_open);
 	struct outbox_item items[10];
 	char ref[16];
@@ -209,27 +173,27 @@ test_lease_expiry_and_reclaim(void)
 	CHECK(items[0].attempts == 1);
 	CHECK(claim(c, &env, "B#1", 1, 10, items + 5) == 0); /* nothing is free */
 	report(c, items[0].id, "A#1", OUTBOX_SENT, 0, 8);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE state = 'sent'") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE state = 'sent'") == 1);
 	long long late_id = items[1].id;
 	/* A result under another token changes nothing. */
 	report(c, late_id, "B#1", OUTBOX_SENT, 0, 8);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE state = 'sent'") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE state = 'sent'") == 1);
 
 	usleep(1300 * 1000);
 	/* B takes over A's four rows; the sent one stays sent. */
 	CHECK(claim(c, &env, "B#2", 60, 10, items) == 4);
 	for (unsigned i = 0; i < 4; i++)
 		CHECK(items[i].attempts == 2);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE lease_owner = 'B#2'") == 4);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE lease_owner = 'B#2'") == 4);
 	/* A's late result for a row B holds now is ignored: B's answer counts. */
 	report(c, late_id, "A#1", OUTBOX_FAILED, 0, 8);
 	char sql[160];
 	snprintf(sql, sizeof(sql), "SELECT state = 'sending' FROM outbox WHERE id = %lld", late_id);
-	CHECK(value_of(c, sql) == 1);
+	CHECK(testdb_value(c, sql) == 1);
 	for (unsigned i = 0; i < 4; i++)
 		report(c, items[i].id, "B#2", OUTBOX_SENT, 0, 8);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE state = 'sent'") == 5);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE lease_owner IS NOT NULL") == 0);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE state = 'sent'") == 5);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE lease_owner IS NOT NULL") == 0);
 	db_conn_free(c);
 	testdb_drop(&s);
 }
@@ -268,14 +232,15 @@ static void
 test_concurrent_claims_never_share(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("ob_concurrent", &s);
+	struct db_conn *c = testdb_migrated("ob_concurrent", &s);
 	struct outbox_env env = env_with(&policy_open);
 	add_members(c, 1, "en");
-	exec(c, "INSERT INTO outbox (client_ref, kind, subscriber_id, msisdn, text, state,"
-	        " not_before, expires_at, created_at)"
-	        " SELECT CONCAT('bulk:', seq), 'transactional', 1, '+989120000001', 'hi', 'queued',"
-	        " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, UTC_TIMESTAMP(6)"
-	        " FROM seq_1_to_400");
+	testdb_exec(
+	    c, "INSERT INTO outbox (client_ref, kind, subscriber_id, msisdn, text, state,"
+	       " not_before, expires_at, created_at)"
+	       " SELECT CONCAT('bulk:', seq), 'transactional', 1, '+989120000001', 'hi', 'queued',"
+	       " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, UTC_TIMESTAMP(6)"
+	       " FROM seq_1_to_400");
 	struct claimer cl[3];
 	pthread_t th[3];
 	for (int i = 0; i < 3; i++) {
@@ -300,8 +265,8 @@ test_concurrent_claims_never_share(void)
 	}
 	CHECK(total == 400);
 	CHECK(twice == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE state = 'sent' AND attempts = 1") ==
-	      400);
+	CHECK(testdb_value(
+	          c, "SELECT COUNT(*) FROM outbox WHERE state = 'sent' AND attempts = 1") == 400);
 	free(hit);
 	db_conn_free(c);
 	testdb_drop(&s);
@@ -311,17 +276,18 @@ static void
 test_batched_results(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("ob_batch", &s);
+	struct db_conn *c = testdb_migrated("ob_batch", &s);
 	struct outbox_env env = env_with(&policy_open);
 	struct outbox_item items[50];
 	struct outbox_report r[51];
 	struct db_error err = {0};
 	add_members(c, 1, "en");
-	exec(c, "INSERT INTO outbox (client_ref, kind, subscriber_id, msisdn, text, state,"
-	        " not_before, expires_at, created_at)"
-	        " SELECT CONCAT('b:', seq), 'transactional', 1, '+989120000001', 'hi', 'queued',"
-	        " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, UTC_TIMESTAMP(6)"
-	        " FROM seq_1_to_45");
+	testdb_exec(
+	    c, "INSERT INTO outbox (client_ref, kind, subscriber_id, msisdn, text, state,"
+	       " not_before, expires_at, created_at)"
+	       " SELECT CONCAT('b:', seq), 'transactional', 1, '+989120000001', 'hi', 'queued',"
+	       " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, UTC_TIMESTAMP(6)"
+	       " FROM seq_1_to_45");
 	CHECK(claim(c, &env, "T#1", 60, 50, items) == 45);
 	/* 45 results in one go: plain successes share statements (32 at most), one with a
 	 * provider id and one failure in between, and one under a stale token. */
@@ -337,11 +303,11 @@ test_batched_results(void)
 	snprintf(r[20].error, sizeof(r[20].error), "HTTP 400");
 	snprintf(r[44].token, sizeof(r[44].token), "old#1");
 	CHECK(outbox_report_apply(c, r, 45, 8, &err) == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE state = 'sent' AND lease_owner IS"
-	                  " NULL AND provider = 'kannel'") == 43);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE provider_id = 'p-10'") == 1);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE state = 'failed'") == 1);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE state = 'sending'") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE state = 'sent' AND lease_owner IS"
+	                      " NULL AND provider = 'kannel'") == 43);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE provider_id = 'p-10'") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE state = 'failed'") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE state = 'sending'") == 1);
 	db_conn_free(c);
 	testdb_drop(&s);
 }
@@ -350,7 +316,7 @@ static void
 test_retry_backoff_and_last_attempt(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("ob_retry", &s);
+	struct db_conn *c = testdb_migrated("ob_retry", &s);
 	struct outbox_env env = env_with(&policy_open);
 	struct outbox_item items[4];
 	add_members(c, 1, "en");
@@ -359,10 +325,10 @@ test_retry_backoff_and_last_attempt(void)
 	CHECK(claim(c, &env, "A#1", 60, 4, items) == 1);
 	report(c, items[0].id, "A#1", OUTBOX_RETRY, 30, 2);
 	/* Queued again, but not due for 30 seconds. */
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE state = 'queued' AND not_before >"
-	                  " UTC_TIMESTAMP(6) + INTERVAL 25 SECOND") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE state = 'queued' AND not_before >"
+	                      " UTC_TIMESTAMP(6) + INTERVAL 25 SECOND") == 1);
 	CHECK(claim(c, &env, "A#2", 60, 4, items) == 0);
-	exec(c, "UPDATE outbox SET not_before = UTC_TIMESTAMP(6)");
+	testdb_exec(c, "UPDATE outbox SET not_before = UTC_TIMESTAMP(6)");
 	CHECK(claim(c, &env, "A#3", 60, 4, items) == 1);
 	CHECK(items[0].attempts == 2);
 	/* The second of two attempts failing temporarily is the end. */
@@ -379,7 +345,7 @@ static void
 test_caps_at_creation_and_send(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("ob_caps", &s);
+	struct db_conn *c = testdb_migrated("ob_caps", &s);
 	struct outbox_env env = env_with(&policy_open);
 	struct outbox_item items[8];
 	add_members(c, 2, "en");
@@ -397,19 +363,21 @@ test_caps_at_creation_and_send(void)
 	CHECK_STR(t, "failed: daily cap of promotional messages reached");
 	/* Send: rows that got in around the check (here: written directly) are held to the
 	 * cap when claimed. Member 2 has three queued promotional rows. */
-	exec(c, "INSERT INTO outbox (client_ref, kind, subscriber_id, msisdn, text, state,"
-	        " not_before, expires_at, created_at)"
-	        " SELECT CONCAT('raw:', seq), 'promotional', 2, '+989120000002', 'hi', 'queued',"
-	        " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, UTC_TIMESTAMP(6)"
-	        " FROM seq_1_to_3");
+	testdb_exec(
+	    c, "INSERT INTO outbox (client_ref, kind, subscriber_id, msisdn, text, state,"
+	       " not_before, expires_at, created_at)"
+	       " SELECT CONCAT('raw:', seq), 'promotional', 2, '+989120000002', 'hi', 'queued',"
+	       " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, UTC_TIMESTAMP(6)"
+	       " FROM seq_1_to_3");
 	unsigned n = claim(c, &env, "A#1", 60, 8, items);
 	unsigned for2 = 0;
 	for (unsigned i = 0; i < n; i++)
 		for2 += items[i].subscriber_id == 2;
 	CHECK(n == 5); /* member 1: p:1, p:2, t:1; member 2: two of three */
 	CHECK(for2 == 2);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE subscriber_id = 2 AND state = 'failed'"
-	                  " AND last_error LIKE 'daily cap%'") == 1);
+	CHECK(testdb_value(
+	          c, "SELECT COUNT(*) FROM outbox WHERE subscriber_id = 2 AND state = 'failed'"
+	             " AND last_error LIKE 'daily cap%'") == 1);
 	db_conn_free(c);
 	testdb_drop(&s);
 }
@@ -418,7 +386,7 @@ static void
 test_stop_wins(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("ob_stop", &s);
+	struct db_conn *c = testdb_migrated("ob_stop", &s);
 	struct outbox_env env = env_with(&policy_open);
 	struct outbox_item items[8];
 	add_members(c, 1, "en");
@@ -427,11 +395,11 @@ test_stop_wins(void)
 	CHECK(queue(c, &env, "t:1", OUTBOX_TRANSACTIONAL, 1) == OUTBOX_QUEUED);
 	CHECK(queue(c, &env, "reply:1", OUTBOX_REPLY, 1) == OUTBOX_QUEUED);
 	/* STOP arrives after they were queued: at send time it wins, except for the reply. */
-	exec(c, "UPDATE subscribers SET opted_out_at = UTC_TIMESTAMP(6)");
+	testdb_exec(c, "UPDATE subscribers SET opted_out_at = UTC_TIMESTAMP(6)");
 	CHECK(claim(c, &env, "A#1", 60, 8, items) == 1);
 	CHECK_STR(items[0].client_ref, "reply:1");
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE state = 'failed' AND last_error ="
-	                  " 'opted out (STOP)'") == 2);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE state = 'failed' AND last_error ="
+	                      " 'opted out (STOP)'") == 2);
 	/* And at creation. */
 	CHECK(queue(c, &env, "p:2", OUTBOX_PROMOTIONAL, 1) == OUTBOX_REFUSED);
 	CHECK(queue(c, &env, "t:2", OUTBOX_TRANSACTIONAL, 1) == OUTBOX_REFUSED);
@@ -443,7 +411,7 @@ static void
 test_quiet_hours_defer_and_expiry(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("ob_quiet", &s);
+	struct db_conn *c = testdb_migrated("ob_quiet", &s);
 	struct outbox_env open_env = env_with(&policy_open);
 	struct outbox_item items[8];
 	add_members(c, 1, "en");
@@ -462,15 +430,16 @@ test_quiet_hours_defer_and_expiry(void)
 	CHECK(claim(c, &quiet_env, "A#1", 60, 8, items) == 1);
 	CHECK_STR(items[0].client_ref, "t:1");
 	/* The promotional one waits, its attempt not counted. */
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE client_ref = 'p:1' AND state ="
-	                  " 'queued' AND attempts = 0 AND not_before > UTC_TIMESTAMP(6) +"
-	                  " INTERVAL 50 MINUTE") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE client_ref = 'p:1' AND state ="
+	                      " 'queued' AND attempts = 0 AND not_before > UTC_TIMESTAMP(6) +"
+	                      " INTERVAL 50 MINUTE") == 1);
 	/* A row not sent before it expired is marked expired when claimed. */
-	exec(c, "UPDATE outbox SET not_before = UTC_TIMESTAMP(6), expires_at = UTC_TIMESTAMP(6) -"
-	        " INTERVAL 1 SECOND WHERE client_ref = 'p:1'");
+	testdb_exec(
+	    c, "UPDATE outbox SET not_before = UTC_TIMESTAMP(6), expires_at = UTC_TIMESTAMP(6) -"
+	       " INTERVAL 1 SECOND WHERE client_ref = 'p:1'");
 	CHECK(claim(c, &open_env, "A#2", 60, 8, items) == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE client_ref = 'p:1' AND state ="
-	                  " 'expired'") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE client_ref = 'p:1' AND state ="
+	                      " 'expired'") == 1);
 	db_conn_free(c);
 	testdb_drop(&s);
 }
@@ -479,7 +448,7 @@ static void
 test_notifications_feed(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("ob_feed", &s);
+	struct db_conn *c = testdb_migrated("ob_feed", &s);
 	struct buf errors = BUF_INIT;
 	struct templates *t = templates_load(GAMIGATE_TEMPLATES_DIR, command_templates,
 	                                     command_templates_count, 3, &errors);
@@ -491,19 +460,21 @@ test_notifications_feed(void)
 	struct outbox_env env = env_with(&policy_open);
 	env.templates = t;
 	add_members(c, 2, "en");
-	exec(c, "UPDATE subscribers SET lang = 'fa' WHERE id = 2");
-	exec(c, "UPDATE subscribers SET lang = NULL, opted_out_at = UTC_TIMESTAMP(6) WHERE id = 2");
-	exec(c, "UPDATE subscribers SET opted_out_at = NULL WHERE id = 2");
-	exec(c, "INSERT INTO notifications (subscriber_id, campaign_id, kind, template, vars, ref,"
-	        " created_at) VALUES"
-	        " (1, 'club', 'transactional', 'tier_upgrade', '{\"tier\":\"gold\"}', 'a',"
-	        " UTC_TIMESTAMP(6)),"
-	        " (2, 'club', 'transactional', 'points_expiring',"
-	        " '{\"points\":\"120\",\"date\":\"2026-03-21\"}', 'b', UTC_TIMESTAMP(6)),"
-	        " (1, 'club', 'transactional', 'no_such_template', '{}', 'c', UTC_TIMESTAMP(6)),"
-	        " (1, 'club', 'transactional', 'mission_stage',"
-	        " '{\"mission\":\"m1\",\"count\":3,\"points\":50,\"chances\":0}', 'd',"
-	        " UTC_TIMESTAMP(6))");
+	testdb_exec(c, "UPDATE subscribers SET lang = 'fa' WHERE id = 2");
+	testdb_exec(
+	    c, "UPDATE subscribers SET lang = NULL, opted_out_at = UTC_TIMESTAMP(6) WHERE id = 2");
+	testdb_exec(c, "UPDATE subscribers SET opted_out_at = NULL WHERE id = 2");
+	testdb_exec(
+	    c, "INSERT INTO notifications (subscriber_id, campaign_id, kind, template, vars, ref,"
+	       " created_at) VALUES"
+	       " (1, 'club', 'transactional', 'tier_upgrade', '{\"tier\":\"gold\"}', 'a',"
+	       " UTC_TIMESTAMP(6)),"
+	       " (2, 'club', 'transactional', 'points_expiring',"
+	       " '{\"points\":\"120\",\"date\":\"2026-03-21\"}', 'b', UTC_TIMESTAMP(6)),"
+	       " (1, 'club', 'transactional', 'no_such_template', '{}', 'c', UTC_TIMESTAMP(6)),"
+	       " (1, 'club', 'transactional', 'mission_stage',"
+	       " '{\"mission\":\"m1\",\"count\":3,\"points\":50,\"chances\":0}', 'd',"
+	       " UTC_TIMESTAMP(6))");
 	struct outbox_feed_stats st;
 	struct db_error err = {0};
 	CHECK(outbox_feed(c, &env, 100, time(NULL), &st, &err) == 0);
@@ -519,18 +490,18 @@ test_notifications_feed(void)
 	CHECK_STR(text, "fa transactional");
 	text_of(c, "SELECT text FROM outbox WHERE client_ref = 'n:4'", text, sizeof(text));
 	CHECK_CONTAINS(text, "Mission m1: step 3 done! +50 points");
-	CHECK(value_of(c, "SELECT COUNT(*) FROM notifications WHERE status = 'queued'") == 3);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM notifications WHERE status = 'failed' AND"
-	                  " template = 'no_such_template'") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM notifications WHERE status = 'queued'") == 3);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM notifications WHERE status = 'failed' AND"
+	                      " template = 'no_such_template'") == 1);
 	/* Exactly once: a second feed finds nothing; a notification put back to pending (as
 	 * after a crash between the two writes, were they not one transaction) is a
 	 * duplicate by its client reference. */
 	CHECK(outbox_feed(c, &env, 100, time(NULL), &st, &err) == 0);
 	CHECK(st.notifications == 0);
-	exec(c, "UPDATE notifications SET status = 'pending' WHERE id = 1");
+	testdb_exec(c, "UPDATE notifications SET status = 'pending' WHERE id = 1");
 	CHECK(outbox_feed(c, &env, 100, time(NULL), &st, &err) == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE client_ref = 'n:1'") == 1);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox") == 3);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE client_ref = 'n:1'") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox") == 3);
 	templates_free(t);
 out:
 	buf_free(&errors);
@@ -553,7 +524,7 @@ static void
 test_dlr_forward_only_and_blocked(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("ob_dlr", &s);
+	struct db_conn *c = testdb_migrated("ob_dlr", &s);
 	struct outbox_env env = env_with(&policy_open);
 	struct outbox_item items[4];
 	add_members(c, 1, "en");
@@ -584,8 +555,8 @@ test_dlr_forward_only_and_blocked(void)
 	CHECK(claim(c, &env, "A#2", 60, 4, items) == 1);
 	report(c, items[0].id, "A#2", OUTBOX_SENT, 0, 8);
 	CHECK(dlr(c, "r:3", "blocked", 4, 1) == 1);
-	CHECK(value_of(c, "SELECT promo_blocked_at IS NOT NULL FROM subscribers WHERE id = 1") ==
-	      1);
+	CHECK(testdb_value(
+	          c, "SELECT promo_blocked_at IS NOT NULL FROM subscribers WHERE id = 1") == 1);
 	CHECK(queue(c, &env, "r:4", OUTBOX_PROMOTIONAL, 1) == OUTBOX_REFUSED);
 	CHECK(queue(c, &env, "r:5", OUTBOX_TRANSACTIONAL, 1) == OUTBOX_QUEUED);
 	db_conn_free(c);

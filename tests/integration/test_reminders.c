@@ -23,42 +23,6 @@
 static struct tz *utc;
 static struct policy open_policy = {.promo_daily_cap = 5};
 
-static int
-value_row(const struct db_row *row, void *arg)
-{
-	*(long long *)arg = row->values[0] != NULL ? strtoll(row->values[0], NULL, 10) : -1;
-	return 0;
-}
-
-static long long
-value_of(struct db_conn *c, const char *sql)
-{
-	struct db_error err = {0};
-	long long n = -999;
-	if (db_exec(c, sql, NULL, 0, value_row, &n, NULL, &err) < 0)
-		fprintf(stderr, "%s: %s\n", sql, err.msg);
-	return n;
-}
-
-static void
-exec(struct db_conn *c, const char *sql)
-{
-	struct db_error err = {0};
-	if (db_exec_plain(c, sql, &err) < 0)
-		fprintf(stderr, "%s: %s\n", sql, err.msg);
-}
-
-static struct db_conn *
-fresh(const char *tag, struct db_settings *s)
-{
-	struct db_error err = {0};
-	testdb_create(tag, s);
-	struct db_conn *c = db_conn_new(s);
-	if (migrate_apply(c, NULL, &err) < 0)
-		fprintf(stderr, "migrate: %s\n", err.msg);
-	return c;
-}
-
 static void
 add_members(struct db_conn *c, int n)
 {
@@ -68,7 +32,7 @@ add_members(struct db_conn *c, int n)
 	         " SELECT CONCAT('+98912', LPAD(seq, 7, '0')), IF(seq %% 2 = 0, 'en', 'fa'),"
 	         " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM seq_1_to_%d",
 	         n);
-	exec(c, sql);
+	testdb_exec(c, sql);
 }
 
 static struct outbox_env env = {.policy = &open_policy, .default_lang = "fa", .expire_s = 3600};
@@ -126,42 +90,42 @@ static void
 test_fire_once_and_materialise(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("rem_fire", &s);
+	struct db_conn *c = testdb_migrated("rem_fire", &s);
 	struct scheduler_stats st;
 	add_members(c, 25);
-	exec(c, "UPDATE subscribers SET points = 7 WHERE id = 2");
-	exec(c, "UPDATE subscribers SET opted_out_at = UTC_TIMESTAMP(6) WHERE id = 3");
-	exec(c, "UPDATE subscribers SET joined_at = NULL WHERE id = 4");
+	testdb_exec(c, "UPDATE subscribers SET points = 7 WHERE id = 2");
+	testdb_exec(c, "UPDATE subscribers SET opted_out_at = UTC_TIMESTAMP(6) WHERE id = 3");
+	testdb_exec(c, "UPDATE subscribers SET joined_at = NULL WHERE id = 4");
 	CHECK(add(c, daily_all) == SCHEDULER_OK);
-	CHECK(value_of(c, "SELECT next_run_at > UTC_TIMESTAMP(6) FROM reminders") == 1);
+	CHECK(testdb_value(c, "SELECT next_run_at > UTC_TIMESTAMP(6) FROM reminders") == 1);
 	/* Not due yet: nothing happens. */
 	tick(c, "A", 10, &st);
 	CHECK(st.started == 0 && st.batches == 0);
 	/* Due now (as if the time had come). */
-	exec(c, "UPDATE reminders SET next_run_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND");
+	testdb_exec(c, "UPDATE reminders SET next_run_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND");
 	tick(c, "A", 10, &st);
 	CHECK(st.started == 1);
 	CHECK(st.batches == 3); /* 23 members in batches of 10 */
 	CHECK(st.queued == 23);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox") == 23);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE subscriber_id IN (3, 4)") == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE client_ref = 'rem:1:2' AND"
-	                  " text = 'hello 7' AND lang = 'en' AND kind = 'promotional'") == 1);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE client_ref = 'rem:1:1' AND"
-	                  " text = 'salam 0' AND source = 'reminder:1'") == 1);
-	CHECK(
-	    value_of(c, "SELECT CONCAT(status = 'done', members, cursor_id) FROM reminder_runs") ==
-	    12325);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox") == 23);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE subscriber_id IN (3, 4)") == 0);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE client_ref = 'rem:1:2' AND"
+	                      " text = 'hello 7' AND lang = 'en' AND kind = 'promotional'") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE client_ref = 'rem:1:1' AND"
+	                      " text = 'salam 0' AND source = 'reminder:1'") == 1);
+	CHECK(testdb_value(
+	          c, "SELECT CONCAT(status = 'done', members, cursor_id) FROM reminder_runs") ==
+	      12325);
 	/* The next firing is tomorrow; ticking again changes nothing. */
-	CHECK(value_of(c, "SELECT next_run_at > UTC_TIMESTAMP(6) FROM reminders") == 1);
+	CHECK(testdb_value(c, "SELECT next_run_at > UTC_TIMESTAMP(6) FROM reminders") == 1);
 	tick(c, "B", 10, &st);
 	CHECK(st.started == 0 && st.batches == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox") == 23);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox") == 23);
 
 	/* Status figures per run, from the outbox rows. */
-	exec(c, "UPDATE outbox SET state = 'sent' WHERE subscriber_id <= 10");
-	exec(c, "UPDATE outbox SET state = 'delivered' WHERE subscriber_id <= 5");
-	exec(c, "UPDATE outbox SET state = 'failed' WHERE subscriber_id = 25");
+	testdb_exec(c, "UPDATE outbox SET state = 'sent' WHERE subscriber_id <= 10");
+	testdb_exec(c, "UPDATE outbox SET state = 'delivered' WHERE subscriber_id <= 5");
+	testdb_exec(c, "UPDATE outbox SET state = 'failed' WHERE subscriber_id = 25");
 	struct reminder_run_status got = {0};
 	struct db_error err = {0};
 	CHECK(reminders_runs(c, "hello", 5, copy_status, &got, &err) == 0);
@@ -200,21 +164,21 @@ static void
 test_two_nodes_never_double(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("rem_two", &s);
+	struct db_conn *c = testdb_migrated("rem_two", &s);
 	add_members(c, 1000);
 	CHECK(add(c, daily_all) == SCHEDULER_OK);
-	exec(c, "UPDATE reminders SET next_run_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND");
+	testdb_exec(c, "UPDATE reminders SET next_run_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND");
 	struct ticker t[2] = {{&s, "A", 0}, {&s, "B", 0}};
 	pthread_t th[2];
 	for (int i = 0; i < 2; i++)
 		pthread_create(&th[i], NULL, ticker_run, &t[i]);
 	for (int i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM reminder_runs") == 1);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox") == 1000);
-	CHECK(value_of(c, "SELECT COUNT(DISTINCT subscriber_id) FROM outbox") == 1000);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM reminder_runs") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox") == 1000);
+	CHECK(testdb_value(c, "SELECT COUNT(DISTINCT subscriber_id) FROM outbox") == 1000);
 	CHECK(t[0].queued + t[1].queued == 1000);
-	CHECK(value_of(c, "SELECT status = 'done' FROM reminder_runs") == 1);
+	CHECK(testdb_value(c, "SELECT status = 'done' FROM reminder_runs") == 1);
 	db_conn_free(c);
 	testdb_drop(&s);
 }
@@ -223,7 +187,7 @@ static void
 test_run_taken_over_after_lease(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("rem_lease", &s);
+	struct db_conn *c = testdb_migrated("rem_lease", &s);
 	struct scheduler_stats st;
 	add_members(c, 30);
 	CHECK(add(c, daily_all) == SCHEDULER_OK);
@@ -241,8 +205,8 @@ test_run_taken_over_after_lease(void)
 	sleep(2);
 	tick(c, "B", 10, &st);
 	CHECK(st.queued == 20);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox") == 30);
-	CHECK(value_of(c, "SELECT COUNT(DISTINCT subscriber_id) FROM outbox") == 30);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox") == 30);
+	CHECK(testdb_value(c, "SELECT COUNT(DISTINCT subscriber_id) FROM outbox") == 30);
 	CHECK(scheduler_run_now(c, "nope", time(NULL), &err) == SCHEDULER_NOT_FOUND);
 	db_conn_free(c);
 	testdb_drop(&s);
@@ -252,20 +216,20 @@ static void
 test_pause_resume(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("rem_pause", &s);
+	struct db_conn *c = testdb_migrated("rem_pause", &s);
 	struct scheduler_stats st;
 	struct db_error err = {0};
 	add_members(c, 3);
 	CHECK(add(c, daily_all) == SCHEDULER_OK);
 	CHECK(scheduler_pause(c, "hello", &err) == SCHEDULER_OK);
-	exec(c, "UPDATE reminders SET next_run_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND");
+	testdb_exec(c, "UPDATE reminders SET next_run_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND");
 	tick(c, "A", 10, &st);
 	CHECK(st.started == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox") == 0);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox") == 0);
 	struct scheduler_opts o = opts("cli", 10);
 	CHECK(scheduler_resume(c, &o, "hello", &err) == SCHEDULER_OK);
-	CHECK(value_of(c, "SELECT status = 'active' AND next_run_at > UTC_TIMESTAMP(6) FROM"
-	                  " reminders") == 1);
+	CHECK(testdb_value(c, "SELECT status = 'active' AND next_run_at > UTC_TIMESTAMP(6) FROM"
+	                      " reminders") == 1);
 	CHECK(scheduler_pause(c, "nope", &err) == SCHEDULER_NOT_FOUND);
 	db_conn_free(c);
 	testdb_drop(&s);
@@ -277,8 +241,8 @@ segment_count(struct db_conn *c, const char *segment_json)
 	char json[600];
 	struct scheduler_stats st;
 	struct db_error err = {0};
-	exec(c, "DELETE FROM outbox");
-	exec(c, "DELETE FROM reminder_runs");
+	testdb_exec(c, "DELETE FROM outbox");
+	testdb_exec(c, "DELETE FROM reminder_runs");
 	snprintf(
 	    json, sizeof(json),
 	    "{\"id\": \"seg\", \"kind\": \"transactional\", \"schedule\": {\"daily\": \"00:00\"},"
@@ -288,45 +252,49 @@ segment_count(struct db_conn *c, const char *segment_json)
 		return -1;
 	scheduler_run_now(c, "seg", time(NULL), &err);
 	tick(c, "A", 100, &st);
-	return value_of(c, "SELECT COUNT(*) FROM outbox");
+	return testdb_value(c, "SELECT COUNT(*) FROM outbox");
 }
 
 static void
 test_segments(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("rem_seg", &s);
+	struct db_conn *c = testdb_migrated("rem_seg", &s);
 	add_members(c, 6);
 	char day[11];
 	tz_day_key(utc, time(NULL), day);
 	char sql[400];
-	exec(c, "UPDATE subscribers SET tier = 'gold' WHERE id IN (1, 2)");
+	testdb_exec(c, "UPDATE subscribers SET tier = 'gold' WHERE id IN (1, 2)");
 	snprintf(sql, sizeof(sql),
 	         "INSERT INTO spins (subscriber_id, campaign_id, campaign_version, day_key, seq,"
 	         " random_value, total_weight, drawn_prize, awarded_prize, created_at) VALUES"
 	         " (1, 'c', 1, '%s', 1, 0, 1, 'p', 'p', UTC_TIMESTAMP(6)),"
 	         " (2, 'c', 1, '2000-01-01', 1, 0, 1, 'p', 'p', UTC_TIMESTAMP(6))",
 	         day);
-	exec(c, sql);
+	testdb_exec(c, sql);
 	snprintf(sql, sizeof(sql),
 	         "INSERT INTO checkins (subscriber_id, campaign_id, day_key, streak, created_at)"
 	         " VALUES (1, 'c', '%s', 1, UTC_TIMESTAMP(6)), (3, 'c', '%s', 1, UTC_TIMESTAMP(6))",
 	         day, day);
-	exec(c, sql);
-	exec(c,
-	     "INSERT INTO points_ledger (subscriber_id, campaign_id, campaign_version, delta,"
-	     " reason, ref, remaining, expires_at, created_at) VALUES"
-	     " (4, 'c', 1, 10, 't', 'l1', 10, UTC_TIMESTAMP(6) + INTERVAL 2 DAY, UTC_TIMESTAMP(6)),"
-	     " (5, 'c', 1, 10, 't', 'l2', 10, UTC_TIMESTAMP(6) + INTERVAL 9 DAY, UTC_TIMESTAMP(6)),"
-	     " (6, 'c', 1, 10, 't', 'l3', 0, UTC_TIMESTAMP(6) + INTERVAL 1 DAY, UTC_TIMESTAMP(6))");
-	exec(c, "INSERT INTO inbound_messages (adapter, provider_id, msisdn, recipient, raw_text,"
-	        " raw_charset, text, outcome, reply, received_at) VALUES"
-	        " ('json', 'a', '+989120000005', '3000', 'x', 'utf-8', 'x', 'replied', '',"
-	        " UTC_TIMESTAMP(6) - INTERVAL 1 DAY)");
-	exec(c,
-	     "UPDATE subscribers SET joined_at = UTC_TIMESTAMP(6) - INTERVAL 40 DAY WHERE id > 2");
-	exec(c, "INSERT INTO referrals (campaign_id, campaign_version, referrer_id, referee_id,"
-	        " status, created_at) VALUES ('c', 1, 6, 5, 'rewarded', UTC_TIMESTAMP(6))");
+	testdb_exec(c, sql);
+	testdb_exec(
+	    c,
+	    "INSERT INTO points_ledger (subscriber_id, campaign_id, campaign_version, delta,"
+	    " reason, ref, remaining, expires_at, created_at) VALUES"
+	    " (4, 'c', 1, 10, 't', 'l1', 10, UTC_TIMESTAMP(6) + INTERVAL 2 DAY, UTC_TIMESTAMP(6)),"
+	    " (5, 'c', 1, 10, 't', 'l2', 10, UTC_TIMESTAMP(6) + INTERVAL 9 DAY, UTC_TIMESTAMP(6)),"
+	    " (6, 'c', 1, 10, 't', 'l3', 0, UTC_TIMESTAMP(6) + INTERVAL 1 DAY, UTC_TIMESTAMP(6))");
+	testdb_exec(
+	    c, "INSERT INTO inbound_messages (adapter, provider_id, msisdn, recipient, raw_text,"
+	       " raw_charset, text, outcome, reply, received_at) VALUES"
+	       " ('json', 'a', '+989120000005', '3000', 'x', 'utf-8', 'x', 'replied', '',"
+	       " UTC_TIMESTAMP(6) - INTERVAL 1 DAY)");
+	testdb_exec(
+	    c,
+	    "UPDATE subscribers SET joined_at = UTC_TIMESTAMP(6) - INTERVAL 40 DAY WHERE id > 2");
+	testdb_exec(c,
+	            "INSERT INTO referrals (campaign_id, campaign_version, referrer_id, referee_id,"
+	            " status, created_at) VALUES ('c', 1, 6, 5, 'rewarded', UTC_TIMESTAMP(6))");
 
 	CHECK(segment_count(c, "{\"type\": \"all\"}") == 6);
 	CHECK(segment_count(c, "{\"type\": \"tier\", \"tier\": \"gold\"}") == 2);
@@ -344,24 +312,25 @@ static void
 test_policies_apply_to_runs(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("rem_policy", &s);
+	struct db_conn *c = testdb_migrated("rem_policy", &s);
 	struct scheduler_stats st;
 	struct db_error err = {0};
 	add_members(c, 4);
 	/* Member 1 got their promotional messages for today already (cap 5). */
-	exec(c, "INSERT INTO outbox (client_ref, kind, subscriber_id, msisdn, text, state,"
-	        " not_before, expires_at, created_at, sent_at)"
-	        " SELECT CONCAT('old:', seq), 'promotional', 1, '+989120000001', 'x', 'sent',"
-	        " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, UTC_TIMESTAMP(6),"
-	        " UTC_TIMESTAMP(6) FROM seq_1_to_5");
-	exec(c, "UPDATE subscribers SET promo_blocked_at = UTC_TIMESTAMP(6) WHERE id = 2");
+	testdb_exec(c,
+	            "INSERT INTO outbox (client_ref, kind, subscriber_id, msisdn, text, state,"
+	            " not_before, expires_at, created_at, sent_at)"
+	            " SELECT CONCAT('old:', seq), 'promotional', 1, '+989120000001', 'x', 'sent',"
+	            " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, UTC_TIMESTAMP(6),"
+	            " UTC_TIMESTAMP(6) FROM seq_1_to_5");
+	testdb_exec(c, "UPDATE subscribers SET promo_blocked_at = UTC_TIMESTAMP(6) WHERE id = 2");
 	CHECK(add(c, daily_all) == SCHEDULER_OK);
 	CHECK(scheduler_run_now(c, "hello", time(NULL), &err) == SCHEDULER_OK);
 	tick(c, "A", 10, &st);
 	CHECK(st.queued == 2 && st.refused == 2);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE source = 'reminder:1' AND state ="
-	                  " 'failed'") == 2);
-	CHECK(value_of(c, "SELECT refused FROM reminder_runs") == 2);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE source = 'reminder:1' AND state ="
+	                      " 'failed'") == 2);
+	CHECK(testdb_value(c, "SELECT refused FROM reminder_runs") == 2);
 	db_conn_free(c);
 	testdb_drop(&s);
 }
@@ -370,7 +339,7 @@ static void
 test_quiet_hours_and_length_in_runs(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("rem_quiet", &s);
+	struct db_conn *c = testdb_migrated("rem_quiet", &s);
 	struct scheduler_stats st;
 	struct db_error err = {0};
 	add_members(c, 3);
@@ -388,8 +357,8 @@ test_quiet_hours_and_length_in_runs(void)
 	CHECK(scheduler_run_now(c, "hello", time(NULL), &err) == SCHEDULER_OK);
 	tick(c, "A", 10, &st);
 	CHECK(st.queued == 3);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE state = 'queued' AND not_before >"
-	                  " UTC_TIMESTAMP(6) + INTERVAL 50 MINUTE") == 3);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE state = 'queued' AND not_before >"
+	                      " UTC_TIMESTAMP(6) + INTERVAL 50 MINUTE") == 3);
 	/* Texts longer than the provider takes are refused, all of them, with the reason. */
 	env = saved;
 	env.max_segments = 1;
@@ -405,8 +374,9 @@ test_quiet_hours_and_length_in_runs(void)
 	CHECK(scheduler_run_now(c, "long", time(NULL), &err) == SCHEDULER_OK);
 	tick(c, "A", 10, &st);
 	CHECK(st.refused == 3 && st.queued == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM outbox WHERE source = 'reminder:2' AND state ="
-	                  " 'failed' AND last_error LIKE 'text too long%' AND segments = 2") == 3);
+	CHECK(testdb_value(c,
+	                   "SELECT COUNT(*) FROM outbox WHERE source = 'reminder:2' AND state ="
+	                   " 'failed' AND last_error LIKE 'text too long%' AND segments = 2") == 3);
 	env = saved;
 	db_conn_free(c);
 	testdb_drop(&s);

@@ -17,34 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static struct db_conn *
-fresh_db(const char *tag, struct db_settings *s)
-{
-	struct db_error err;
-	testdb_create(tag, s);
-	struct db_conn *c = db_conn_new(s);
-	if (migrate_apply(c, NULL, &err) < 0)
-		fprintf(stderr, "migrate: %s\n", err.msg);
-	return c;
-}
-
-static int
-long_row(const struct db_row *row, void *arg)
-{
-	*(long long *)arg = row->values[0] != NULL ? strtoll(row->values[0], NULL, 10) : -1;
-	return 0;
-}
-
-static long long
-value(struct db_conn *c, const char *sql)
-{
-	struct db_error err;
-	long long v = -2;
-	if (db_exec(c, sql, NULL, 0, long_row, &v, NULL, &err) < 0)
-		fprintf(stderr, "%s: %s\n", sql, err.msg);
-	return v;
-}
-
 static long long
 member(struct db_conn *c, int n)
 {
@@ -95,7 +67,7 @@ static void
 test_caps_and_give_back(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh_db("spin_caps", &s);
+	struct db_conn *c = testdb_migrated("spin_caps", &s);
 	long long subs[6];
 	for (int i = 0; i < 6; i++)
 		subs[i] = member(c, i);
@@ -118,25 +90,26 @@ test_caps_and_give_back(void)
 	CHECK(o.spun && !o.fallback);
 	o = spin(c, subs[4], "2026-12-02", 2, 3, "");
 	CHECK(o.spun && o.fallback);
-	CHECK(value(c, "SELECT awarded FROM wheel_prize_counters WHERE day_key = '2026-12-02'") ==
-	      1);
-	CHECK(value(c, "SELECT awarded FROM wheel_prize_counters WHERE day_key = '*'") == 3);
-	CHECK(value(c, "SELECT COUNT(*) FROM spins WHERE awarded_prize = 'big'") == 3);
+	CHECK(testdb_value(
+	          c, "SELECT awarded FROM wheel_prize_counters WHERE day_key = '2026-12-02'") == 1);
+	CHECK(testdb_value(c, "SELECT awarded FROM wheel_prize_counters WHERE day_key = '*'") == 3);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM spins WHERE awarded_prize = 'big'") == 3);
 
 	/* A cap of 0: never handed out. */
 	o = spin(c, subs[5], "2026-12-03", 0, -1, "");
 	CHECK(o.spun && o.fallback);
-	CHECK(value(c, "SELECT awarded FROM wheel_prize_counters WHERE day_key = '2026-12-03'") ==
-	      0);
+	CHECK(testdb_value(
+	          c, "SELECT awarded FROM wheel_prize_counters WHERE day_key = '2026-12-03'") == 0);
 
 	/* The spin mission was paid once per member and day, and every balance is the sum
 	 * of its ledger. */
-	CHECK(value(c, "SELECT COUNT(*) FROM mission_completions") == 6);
-	CHECK(value(c, "SELECT COUNT(*) FROM subscribers s WHERE s.points <> (SELECT"
-	               " COALESCE(SUM(delta), 0) FROM points_ledger l WHERE l.subscriber_id = s.id)"
-	               " OR s.chances <> (SELECT COALESCE(SUM(delta), 0) FROM chances_ledger l"
-	               " WHERE l.subscriber_id = s.id)") == 0);
-	CHECK(value(c, "SELECT SUM(points) FROM subscribers") == 3 * 50 + 6 * 2);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM mission_completions") == 6);
+	CHECK(testdb_value(
+	          c, "SELECT COUNT(*) FROM subscribers s WHERE s.points <> (SELECT"
+	             " COALESCE(SUM(delta), 0) FROM points_ledger l WHERE l.subscriber_id = s.id)"
+	             " OR s.chances <> (SELECT COALESCE(SUM(delta), 0) FROM chances_ledger l"
+	             " WHERE l.subscriber_id = s.id)") == 0);
+	CHECK(testdb_value(c, "SELECT SUM(points) FROM subscribers") == 3 * 50 + 6 * 2);
 	db_conn_free(c);
 	testdb_drop(&s);
 }
@@ -146,7 +119,7 @@ test_empty_pool_falls_back_and_gives_caps_back(void)
 {
 	struct db_settings s;
 	struct db_error err;
-	struct db_conn *c = fresh_db("spin_pool", &s);
+	struct db_conn *c = testdb_migrated("spin_pool", &s);
 	long long a = member(c, 1), b = member(c, 2);
 	CHECK(db_exec_plain(c,
 	                    "INSERT INTO vouchers (pool, code, imported_at)"
@@ -158,11 +131,12 @@ test_empty_pool_falls_back_and_gives_caps_back(void)
 	o = spin(c, b, "2026-12-01", 5, 5, "snapp");
 	CHECK(o.spun && o.fallback && o.voucher[0] == '\0');
 	/* Only the first spin keeps its units of the caps. */
-	CHECK(value(c, "SELECT awarded FROM wheel_prize_counters WHERE day_key = '2026-12-01'") ==
+	CHECK(testdb_value(
+	          c, "SELECT awarded FROM wheel_prize_counters WHERE day_key = '2026-12-01'") == 1);
+	CHECK(testdb_value(c, "SELECT awarded FROM wheel_prize_counters WHERE day_key = '*'") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM vouchers WHERE subscriber_id IS NOT NULL") ==
 	      1);
-	CHECK(value(c, "SELECT awarded FROM wheel_prize_counters WHERE day_key = '*'") == 1);
-	CHECK(value(c, "SELECT COUNT(*) FROM vouchers WHERE subscriber_id IS NOT NULL") == 1);
-	CHECK(value(c, "SELECT COUNT(*) FROM spins WHERE voucher_code = 'CODE-1'") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM spins WHERE voucher_code = 'CODE-1'") == 1);
 	db_conn_free(c);
 	testdb_drop(&s);
 }
@@ -196,7 +170,7 @@ test_vouchers_held_by_others(void)
 {
 	struct db_settings s;
 	struct db_error err;
-	struct db_conn *c = fresh_db("spin_skip", &s);
+	struct db_conn *c = testdb_migrated("spin_skip", &s);
 	long long a = member(c, 1), b = member(c, 2);
 	CHECK(db_exec_plain(c,
 	                    "INSERT INTO vouchers (pool, code, imported_at) VALUES"
@@ -224,7 +198,7 @@ test_vouchers_held_by_others(void)
 	CHECK(db_exec_plain(c, "ROLLBACK", &err) == 0);
 	pthread_join(th, NULL);
 	CHECK(tc.rc == 1 && strcmp(tc.code, "ONE") == 0);
-	CHECK(value(c, "SELECT COUNT(*) FROM vouchers WHERE subscriber_id IS NULL") == 0);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM vouchers WHERE subscriber_id IS NULL") == 0);
 
 	/* Now empty: a clear 0. */
 	CHECK(game_take_voucher(c, "p", a, code, &err) == 0 && code[0] == '\0');

@@ -62,42 +62,6 @@ make_campaign(const char *review, const char *starts, const char *ends)
 	return c;
 }
 
-static int
-value_row(const struct db_row *row, void *arg)
-{
-	*(long long *)arg = row->values[0] != NULL ? strtoll(row->values[0], NULL, 10) : -1;
-	return 0;
-}
-
-static long long
-value_of(struct db_conn *c, const char *sql)
-{
-	struct db_error err = {0};
-	long long n = -999;
-	if (db_exec(c, sql, NULL, 0, value_row, &n, NULL, &err) < 0)
-		fprintf(stderr, "%s: %s\n", sql, err.msg);
-	return n;
-}
-
-static void
-exec(struct db_conn *c, const char *sql)
-{
-	struct db_error err = {0};
-	if (db_exec_plain(c, sql, &err) < 0)
-		fprintf(stderr, "%s: %s\n", sql, err.msg);
-}
-
-static struct db_conn *
-fresh(const char *tag, struct db_settings *s)
-{
-	struct db_error err = {0};
-	testdb_create(tag, s);
-	struct db_conn *c = db_conn_new(s);
-	if (migrate_apply(c, NULL, &err) < 0)
-		fprintf(stderr, "migrate: %s\n", err.msg);
-	return c;
-}
-
 /* n members +98912000000<k> (ids 1..n), no points, tier `tier` (NULL: none). */
 static void
 add_subscribers(struct db_conn *c, int n, const char *tier)
@@ -108,7 +72,7 @@ add_subscribers(struct db_conn *c, int n, const char *tier)
 	         " SELECT CONCAT('+98912', LPAD(seq, 7, '0')), 'en', UTC_TIMESTAMP(6),"
 	         " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), %s%s%s FROM seq_1_to_%d",
 	         tier != NULL ? "'" : "", tier != NULL ? tier : "NULL", tier != NULL ? "'" : "", n);
-	exec(c, sql);
+	testdb_exec(c, sql);
 }
 
 /* A lot of points for subscriber id of campaign camp created at `at` (SQL), the balance
@@ -123,12 +87,12 @@ add_points(struct db_conn *c, long long id, const char *camp, long long points, 
 	         " reason, ref, remaining, expires_at, created_at) VALUES (%lld, '%s', 1, %lld,"
 	         " 'test', '%s', %lld, %s, %s)",
 	         id, camp, points, ref, points, expires, at);
-	exec(c, sql);
+	testdb_exec(c, sql);
 	snprintf(sql, sizeof(sql),
 	         "UPDATE subscribers SET points = points + %lld,"
 	         " qualifying_points = qualifying_points + %lld WHERE id = %lld",
 	         points, points, id);
-	exec(c, sql);
+	testdb_exec(c, sql);
 }
 
 static void
@@ -136,7 +100,7 @@ set_tier(struct db_conn *c, long long id, const char *tier)
 {
 	char sql[200];
 	snprintf(sql, sizeof(sql), "UPDATE subscribers SET tier = '%s' WHERE id = %lld", tier, id);
-	exec(c, sql);
+	testdb_exec(c, sql);
 }
 
 static int
@@ -145,7 +109,7 @@ tier_is(struct db_conn *c, long long id, const char *tier)
 	char sql[200];
 	snprintf(sql, sizeof(sql),
 	         "SELECT COUNT(*) FROM subscribers WHERE id = %lld AND tier = '%s'", id, tier);
-	return value_of(c, sql) == 1;
+	return testdb_value(c, sql) == 1;
 }
 
 static long long
@@ -153,19 +117,19 @@ qualifying_of(struct db_conn *c, long long id)
 {
 	char sql[200];
 	snprintf(sql, sizeof(sql), "SELECT qualifying_points FROM subscribers WHERE id = %lld", id);
-	return value_of(c, sql);
+	return testdb_value(c, sql);
 }
 
 /* Subscribers whose balance differs from their ledger, or from what their lots hold. */
 static long long
 inconsistent(struct db_conn *c)
 {
-	return value_of(c, "SELECT COUNT(*) FROM subscribers s WHERE s.points <>"
-	                   " (SELECT COALESCE(SUM(delta), 0) FROM points_ledger l"
-	                   "  WHERE l.subscriber_id = s.id)"
-	                   " OR s.points <> (SELECT COALESCE(SUM(remaining), 0) FROM"
-	                   "  points_ledger l WHERE l.subscriber_id = s.id)"
-	                   " OR s.points < 0");
+	return testdb_value(c, "SELECT COUNT(*) FROM subscribers s WHERE s.points <>"
+	                       " (SELECT COALESCE(SUM(delta), 0) FROM points_ledger l"
+	                       "  WHERE l.subscriber_id = s.id)"
+	                       " OR s.points <> (SELECT COALESCE(SUM(remaining), 0) FROM"
+	                       "  points_ledger l WHERE l.subscriber_id = s.id)"
+	                       " OR s.points < 0");
 }
 
 static time_t
@@ -207,7 +171,7 @@ test_monthly_review(void)
 {
 	struct db_settings s;
 	struct db_error err = {0};
-	struct db_conn *c = fresh("tiers_monthly", &s);
+	struct db_conn *c = testdb_migrated("tiers_monthly", &s);
 	struct campaign *camp = make_campaign("monthly", "2026-01-01", "2026-12-31");
 	struct tiers_stats st;
 	struct seen seen = {0};
@@ -233,7 +197,7 @@ test_monthly_review(void)
 	add_points(c, 7, "other", 5, april, "a7", "NULL");
 	/* 8 has no tier: not a member */
 	add_points(c, 8, "club", 5, "'2026-04-30 23:59:59'", "a8", "NULL");
-	exec(c, "UPDATE subscribers SET tier = NULL WHERE id = 8");
+	testdb_exec(c, "UPDATE subscribers SET tier = NULL WHERE id = 8");
 
 	/* Before the month is over nothing is due. */
 	struct campaign *list[] = {camp};
@@ -256,7 +220,7 @@ test_monthly_review(void)
 	CHECK(seen.n == 4 && seen_has(&seen, "2 gold>silver 2026-04") &&
 	      seen_has(&seen, "5 bronze>silver 2026-04"));
 	CHECK(tier_is(c, 2, "gold") && qualifying_of(c, 2) == 120);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM tier_reviews") == 0);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM tier_reviews") == 0);
 
 	seen.n = 0;
 	opt.dry_run = 0;
@@ -266,27 +230,28 @@ test_monthly_review(void)
 	CHECK(tier_is(c, 1, "gold") && tier_is(c, 2, "silver") && tier_is(c, 3, "bronze"));
 	CHECK(tier_is(c, 4, "bronze") && tier_is(c, 5, "silver") && tier_is(c, 6, "gold"));
 	CHECK(tier_is(c, 7, "gold"));
-	CHECK(value_of(c, "SELECT COUNT(*) FROM subscribers WHERE id = 8 AND tier IS NULL") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM subscribers WHERE id = 8 AND tier IS NULL") ==
+	      1);
 	/* Qualifying points restart at what May brought. */
 	CHECK(qualifying_of(c, 1) == 0 && qualifying_of(c, 2) == 0 && qualifying_of(c, 6) == 400);
 	CHECK(qualifying_of(c, 7) == 5 && qualifying_of(c, 8) == 5);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM notifications WHERE template = 'tier_downgrade'"
-	                  " AND kind = 'transactional'") == 3);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM notifications WHERE template = 'tier_downgrade'"
-	                  " AND subscriber_id = 2 AND vars = '{\"tier\":\"silver\"}'"
-	                  " AND ref = 'tierdown:club:2026-04:2'") == 1);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM notifications WHERE template = 'tier_upgrade'"
-	                  " AND subscriber_id = 5") == 1);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM tier_reviews WHERE campaign_id = 'club'"
-	                  " AND period_key = '2026-04' AND done_at IS NOT NULL AND reviewed = 6"
-	                  " AND downgraded = 3 AND upgraded = 1") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM notifications WHERE template = 'tier_downgrade'"
+	                      " AND kind = 'transactional'") == 3);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM notifications WHERE template = 'tier_downgrade'"
+	                      " AND subscriber_id = 2 AND vars = '{\"tier\":\"silver\"}'"
+	                      " AND ref = 'tierdown:club:2026-04:2'") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM notifications WHERE template = 'tier_upgrade'"
+	                      " AND subscriber_id = 5") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM tier_reviews WHERE campaign_id = 'club'"
+	                      " AND period_key = '2026-04' AND done_at IS NOT NULL AND reviewed = 6"
+	                      " AND downgraded = 3 AND upgraded = 1") == 1);
 
 	/* Again, later that month: nothing. */
 	seen.n = 0;
 	opt.now = at("2026-05-20");
 	CHECK(tiers_review_run(c, &opt, &st, &err) == 0);
 	CHECK(st.reviews == 0 && st.reviewed == 0 && seen.n == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM notifications") == 4);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM notifications") == 4);
 
 	/* A campaign without a review, or before the campaign, does nothing. */
 	struct campaign *never = make_campaign("never", "2026-01-01", "2026-12-31");
@@ -306,7 +271,7 @@ test_campaign_end_review(void)
 {
 	struct db_settings s;
 	struct db_error err = {0};
-	struct db_conn *c = fresh("tiers_end", &s);
+	struct db_conn *c = testdb_migrated("tiers_end", &s);
 	struct campaign *camp = make_campaign("campaign_end", "2026-01-01", "2026-03-31");
 	struct tiers_stats st;
 
@@ -329,10 +294,10 @@ test_campaign_end_review(void)
 	CHECK(tiers_review_run(c, &opt, &st, &err) == 0);
 	CHECK(st.reviews == 1 && st.reviewed == 3 && st.downgraded == 2);
 	CHECK(tier_is(c, 1, "bronze") && tier_is(c, 2, "bronze") && tier_is(c, 3, "bronze"));
-	CHECK(value_of(c, "SELECT SUM(qualifying_points) FROM subscribers") == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM notifications") == 0);
+	CHECK(testdb_value(c, "SELECT SUM(qualifying_points) FROM subscribers") == 0);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM notifications") == 0);
 	/* Spendable points stay. */
-	CHECK(value_of(c, "SELECT points FROM subscribers WHERE id = 1") == 900);
+	CHECK(testdb_value(c, "SELECT points FROM subscribers WHERE id = 1") == 900);
 	CHECK(tiers_review_run(c, &opt, &st, &err) == 0 && st.reviewed == 0);
 	campaign_free(camp);
 	db_conn_free(c);
@@ -403,7 +368,7 @@ static void
 test_concurrent_review(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("tiers_nodes", &s);
+	struct db_conn *c = testdb_migrated("tiers_nodes", &s);
 	struct campaign *camp = make_campaign("monthly", "2026-01-01", "2026-12-31");
 	char sql[512];
 	atomic_int stop = 0;
@@ -421,8 +386,8 @@ test_concurrent_review(void)
 	         " SELECT seq, 'club', 1, 20, 'test', CONCAT('p', seq), 20, NULL, '2026-04-10'"
 	         " FROM seq_1_to_%d",
 	         MEMBERS, MEMBERS);
-	exec(c, sql);
-	exec(c, "UPDATE subscribers SET points = 370, qualifying_points = 370");
+	testdb_exec(c, sql);
+	testdb_exec(c, "UPDATE subscribers SET points = 370, qualifying_points = 370");
 
 	pthread_t nodes[NODES], play;
 	struct node_arg na[NODES];
@@ -446,17 +411,20 @@ test_concurrent_review(void)
 	CHECK(reviewed == MEMBERS);
 	CHECK(reviews == 1);
 	CHECK(down == MEMBERS);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM notifications WHERE template = 'tier_downgrade'") ==
+	CHECK(testdb_value(
+	          c, "SELECT COUNT(*) FROM notifications WHERE template = 'tier_downgrade'") ==
 	      MEMBERS);
-	CHECK(value_of(c, "SELECT COUNT(DISTINCT subscriber_id) FROM notifications") == MEMBERS);
-	CHECK(value_of(c, "SELECT reviewed FROM tier_reviews WHERE period_key = '2026-04'") ==
+	CHECK(testdb_value(c, "SELECT COUNT(DISTINCT subscriber_id) FROM notifications") ==
+	      MEMBERS);
+	CHECK(testdb_value(c, "SELECT reviewed FROM tier_reviews WHERE period_key = '2026-04'") ==
 	      MEMBERS);
 	/* Qualifying points are exactly what was earned after April, whatever came when. */
-	CHECK(value_of(c, "SELECT COUNT(*) FROM subscribers s WHERE s.qualifying_points <>"
-	                  " (SELECT COALESCE(SUM(delta), 0) FROM points_ledger l"
-	                  "  WHERE l.subscriber_id = s.id AND l.created_at >= '2026-05-01')") == 0);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM subscribers s WHERE s.qualifying_points <>"
+	                      " (SELECT COALESCE(SUM(delta), 0) FROM points_ledger l"
+	                      "  WHERE l.subscriber_id = s.id AND l.created_at >= '2026-05-01')") ==
+	      0);
 	/* Nobody earned 100 since (two awards of 40 at most): all went down. */
-	CHECK(value_of(c, "SELECT COUNT(*) FROM subscribers WHERE tier = 'gold'") == 0);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM subscribers WHERE tier = 'gold'") == 0);
 	CHECK(inconsistent(c) == 0);
 	campaign_free(camp);
 	db_conn_free(c);
@@ -468,7 +436,7 @@ remaining_of(struct db_conn *c, const char *ref)
 {
 	char sql[200];
 	snprintf(sql, sizeof(sql), "SELECT remaining FROM points_ledger WHERE ref = '%s'", ref);
-	return value_of(c, sql);
+	return testdb_value(c, sql);
 }
 
 static long long
@@ -476,7 +444,7 @@ balance_of(struct db_conn *c, long long id)
 {
 	char sql[200];
 	snprintf(sql, sizeof(sql), "SELECT points FROM subscribers WHERE id = %lld", id);
-	return value_of(c, sql);
+	return testdb_value(c, sql);
 }
 
 static void
@@ -484,7 +452,7 @@ test_adjust(void)
 {
 	struct db_settings s;
 	struct db_error err = {0};
-	struct db_conn *c = fresh("tiers_adjust", &s);
+	struct db_conn *c = testdb_migrated("tiers_adjust", &s);
 	struct campaign *camp = make_campaign("monthly", "2020-01-01", "2099-12-31");
 	struct adjust_result r;
 	const char *m1 = "+989120000001";
@@ -495,20 +463,20 @@ test_adjust(void)
 	add_subscribers(c, 2, NULL);
 	add_points(c, 1, "club", 100, "UTC_TIMESTAMP(6)", "lot-x",
 	           "UTC_TIMESTAMP(6) + INTERVAL 10 DAY");
-	exec(c, "UPDATE subscribers SET qualifying_points = 0");
+	testdb_exec(c, "UPDATE subscribers SET qualifying_points = 0");
 
 	/* +50: a lot expiring like the campaign's points, counting toward tiers. */
 	CHECK(adjust_points(c, camp, m1, 50, "a1", "ticket 1: missed recharge", &r, &err) == 0);
 	CHECK(r.outcome == ADJUST_DONE && r.delta == 50 && r.balance == 150);
 	CHECK_STR(r.ledger_ref, "adjust:a1:p");
 	CHECK(remaining_of(c, "adjust:a1:p") == 50);
-	CHECK(value_of(c, "SELECT DATEDIFF(expires_at, created_at) FROM points_ledger"
-	                  " WHERE ref = 'adjust:a1:p'") == 30);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM points_ledger WHERE ref = 'adjust:a1:p'"
-	                  " AND reason = 'adjust' AND campaign_id = 'club'") == 1);
+	CHECK(testdb_value(c, "SELECT DATEDIFF(expires_at, created_at) FROM points_ledger"
+	                      " WHERE ref = 'adjust:a1:p'") == 30);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM points_ledger WHERE ref = 'adjust:a1:p'"
+	                      " AND reason = 'adjust' AND campaign_id = 'club'") == 1);
 	CHECK(qualifying_of(c, 1) == 50);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM points_corrections WHERE ledger_ref ="
-	                  " 'adjust:a1:p' AND note = 'ticket 1: missed recharge'") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM points_corrections WHERE ledger_ref ="
+	                      " 'adjust:a1:p' AND note = 'ticket 1: missed recharge'") == 1);
 	/* The same REF again, with either sign: nothing. */
 	CHECK(adjust_points(c, camp, m1, 50, "a1", "again", &r, &err) == 0);
 	CHECK(r.outcome == ADJUST_ALREADY && r.balance == 150);
@@ -525,9 +493,9 @@ test_adjust(void)
 	/* More than the balance: refused, nothing changed. */
 	CHECK(adjust_points(c, camp, m1, -131, "a3", "too much", &r, &err) == 0);
 	CHECK(r.outcome == ADJUST_SHORT && r.balance == 130 && r.wanted == 131);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM points_ledger WHERE ref = 'adjust:a3:p'") == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM points_corrections WHERE ledger_ref ="
-	                  " 'adjust:a3:p'") == 0);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM points_ledger WHERE ref = 'adjust:a3:p'") == 0);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM points_corrections WHERE ledger_ref ="
+	                      " 'adjust:a3:p'") == 0);
 	CHECK(remaining_of(c, "lot-x") == 80 && balance_of(c, 1) == 130);
 
 	/* Nobody by that number. */
@@ -539,9 +507,9 @@ test_adjust(void)
 	CHECK(r.outcome == ADJUST_DONE && r.delta == -50 && r.balance == 80);
 	CHECK(remaining_of(c, "adjust:a1:p") == 0 && remaining_of(c, "lot-x") == 80);
 	CHECK(qualifying_of(c, 1) == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM points_ledger WHERE ref = 'reverse:adjust:a1:p'"
-	                  " AND delta = -50 AND reason = 'reversal'") == 1);
-	CHECK(value_of(c, "SELECT delta FROM points_ledger WHERE ref = 'adjust:a1:p'") == 50);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM points_ledger WHERE ref = 'reverse:adjust:a1:p'"
+	                      " AND delta = -50 AND reason = 'reversal'") == 1);
+	CHECK(testdb_value(c, "SELECT delta FROM points_ledger WHERE ref = 'adjust:a1:p'") == 50);
 	CHECK(adjust_reverse(c, &camp, 1, "adjust:a1:p", "again", &r, &err) == 0);
 	CHECK(r.outcome == ADJUST_ALREADY && r.balance == 80);
 
@@ -549,8 +517,8 @@ test_adjust(void)
 	CHECK(adjust_reverse(c, &camp, 1, "adjust:a2:p", "refund", &r, &err) == 0);
 	CHECK(r.outcome == ADJUST_DONE && r.delta == 20 && r.balance == 100);
 	CHECK(remaining_of(c, "reverse:adjust:a2:p") == 20);
-	CHECK(value_of(c, "SELECT DATEDIFF(expires_at, created_at) FROM points_ledger"
-	                  " WHERE ref = 'reverse:adjust:a2:p' AND reason = 'refund'") == 30);
+	CHECK(testdb_value(c, "SELECT DATEDIFF(expires_at, created_at) FROM points_ledger"
+	                      " WHERE ref = 'reverse:adjust:a2:p' AND reason = 'refund'") == 30);
 	CHECK(qualifying_of(c, 1) == 0);
 	CHECK(inconsistent(c) == 0);
 
@@ -565,7 +533,8 @@ test_adjust(void)
 	CHECK(r.outcome == ADJUST_DONE && r.balance == 10);
 	CHECK(adjust_reverse(c, &camp, 1, "lot-x", "x", &r, &err) == 0);
 	CHECK(r.outcome == ADJUST_SHORT && r.balance == 10);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM points_ledger WHERE ref = 'reverse:lot-x'") == 0);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM points_ledger WHERE ref = 'reverse:lot-x'") ==
+	      0);
 	CHECK(inconsistent(c) == 0);
 
 	/* Its own lot partly spent: the rest comes from the other lots. */
@@ -580,31 +549,33 @@ test_adjust(void)
 	CHECK(r.outcome == ADJUST_DONE && r.delta == -40 && r.balance == 80);
 	CHECK(remaining_of(c, "adjust:b2:p") == 0 && remaining_of(c, "b-4") == 80);
 	CHECK(inconsistent(c) == 0);
-	CHECK(value_of(c, "SELECT COUNT(*) FROM points_ledger WHERE remaining < 0") == 0);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM points_ledger WHERE remaining < 0") == 0);
 
 	/* An award whose lot expired in part: only the rest is taken back; expired whole:
 	 * nothing to reverse. */
 	add_points(c, 2, "club", 100, "UTC_TIMESTAMP(6)", "x-1", "NULL");
 	CHECK(adjust_points(c, camp, m2, -110, "x2", "spend", &r, &err) == 0 && r.balance == 70);
 	CHECK(remaining_of(c, "x-1") == 70 && remaining_of(c, "b-4") == 0);
-	exec(c, "INSERT INTO points_ledger (subscriber_id, campaign_id, campaign_version, delta,"
-	        " reason, ref, remaining, expires_at, created_at) SELECT 2, 'club', 1, -70,"
-	        " 'expiry', CONCAT('expire:', id), 0, NULL, UTC_TIMESTAMP(6) FROM points_ledger"
-	        " WHERE ref = 'x-1'");
-	exec(c, "UPDATE points_ledger SET remaining = 0 WHERE ref = 'x-1'");
-	exec(c, "UPDATE subscribers SET points = points - 70 WHERE id = 2");
+	testdb_exec(
+	    c, "INSERT INTO points_ledger (subscriber_id, campaign_id, campaign_version, delta,"
+	       " reason, ref, remaining, expires_at, created_at) SELECT 2, 'club', 1, -70,"
+	       " 'expiry', CONCAT('expire:', id), 0, NULL, UTC_TIMESTAMP(6) FROM points_ledger"
+	       " WHERE ref = 'x-1'");
+	testdb_exec(c, "UPDATE points_ledger SET remaining = 0 WHERE ref = 'x-1'");
+	testdb_exec(c, "UPDATE subscribers SET points = points - 70 WHERE id = 2");
 	CHECK(inconsistent(c) == 0 && balance_of(c, 2) == 0);
 	CHECK(adjust_points(c, camp, m2, 50, "x3", "goodwill", &r, &err) == 0 && r.balance == 50);
 	CHECK(adjust_reverse(c, &camp, 1, "x-1", "x", &r, &err) == 0);
 	CHECK(r.outcome == ADJUST_DONE && r.delta == -30 && r.balance == 20);
 	CHECK(inconsistent(c) == 0);
 	add_points(c, 2, "club", 5, "UTC_TIMESTAMP(6)", "x-4", "NULL");
-	exec(c, "INSERT INTO points_ledger (subscriber_id, campaign_id, campaign_version, delta,"
-	        " reason, ref, remaining, expires_at, created_at) SELECT 2, 'club', 1, -5,"
-	        " 'expiry', CONCAT('expire:', id), 0, NULL, UTC_TIMESTAMP(6) FROM points_ledger"
-	        " WHERE ref = 'x-4'");
-	exec(c, "UPDATE points_ledger SET remaining = 0 WHERE ref = 'x-4'");
-	exec(c, "UPDATE subscribers SET points = points - 5 WHERE id = 2");
+	testdb_exec(
+	    c, "INSERT INTO points_ledger (subscriber_id, campaign_id, campaign_version, delta,"
+	       " reason, ref, remaining, expires_at, created_at) SELECT 2, 'club', 1, -5,"
+	       " 'expiry', CONCAT('expire:', id), 0, NULL, UTC_TIMESTAMP(6) FROM points_ledger"
+	       " WHERE ref = 'x-4'");
+	testdb_exec(c, "UPDATE points_ledger SET remaining = 0 WHERE ref = 'x-4'");
+	testdb_exec(c, "UPDATE subscribers SET points = points - 5 WHERE id = 2");
 	CHECK(adjust_reverse(c, &camp, 1, "x-4", "x", &r, &err) == 0);
 	CHECK(r.outcome == ADJUST_NOTHING && balance_of(c, 2) == 20);
 	CHECK(inconsistent(c) == 0);
@@ -647,7 +618,7 @@ static void
 test_reverse_concurrently(void)
 {
 	struct db_settings s;
-	struct db_conn *c = fresh("tiers_reverse", &s);
+	struct db_conn *c = testdb_migrated("tiers_reverse", &s);
 	struct campaign *camp = make_campaign("never", "2020-01-01", "2099-12-31");
 	pthread_t t[4];
 	struct rev_arg a[4];

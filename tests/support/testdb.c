@@ -3,6 +3,7 @@
  */
 #include "testdb.h"
 #include "core/xalloc.h"
+#include "store/migrate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,4 +81,40 @@ testdb_drop(struct db_settings *s)
 	free(s->password);
 	free(s->name);
 	memset(s, 0, sizeof(*s));
+}
+
+struct db_conn *
+testdb_migrated(const char *tag, struct db_settings *s)
+{
+	struct db_error err = {0};
+	testdb_create(tag, s);
+	struct db_conn *c = db_conn_new(s);
+	if (migrate_apply(c, NULL, &err) < 0)
+		fprintf(stderr, "migrate: %s\n", err.msg);
+	return c;
+}
+
+static int
+value_row(const struct db_row *row, void *arg)
+{
+	*(long long *)arg = row->values[0] != NULL ? strtoll(row->values[0], NULL, 10) : -1;
+	return 0;
+}
+
+long long
+testdb_value(struct db_conn *c, const char *sql)
+{
+	struct db_error err = {0};
+	long long n = -999;
+	if (db_exec(c, sql, NULL, 0, value_row, &n, NULL, &err) < 0)
+		fprintf(stderr, "%s: %s\n", sql, err.msg);
+	return n;
+}
+
+void
+testdb_exec(struct db_conn *c, const char *sql)
+{
+	struct db_error err = {0};
+	if (db_exec_plain(c, sql, &err) < 0)
+		fprintf(stderr, "%s: %s\n", sql, err.msg);
 }

@@ -212,6 +212,12 @@ db_conn_ensure(struct db_conn *c, struct db_error *err)
 	return 0;
 }
 
+const struct db_settings *
+db_conn_settings(const struct db_conn *c)
+{
+	return &c->s;
+}
+
 int
 db_conn_ping(struct db_conn *c, struct db_error *err)
 {

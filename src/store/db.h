@@ -79,6 +79,9 @@ void db_conn_free(struct db_conn *conn);
 int db_conn_ensure(struct db_conn *conn, struct db_error *err);
 /* Drops the connection (and its statements); the next call reconnects. */
 void db_conn_close(struct db_conn *conn);
+/* The settings conn was made with (for a second connection of the same thread's work). */
+const struct db_settings *db_conn_settings(const struct db_conn *conn);
+
 /* Pings the server, reconnecting once if needed. 0 ok, -1 with err set. */
 int db_conn_ping(struct db_conn *conn, struct db_error *err);
 

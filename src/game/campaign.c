@@ -202,9 +202,9 @@ parse_points(struct ck *ck, json_t *root, struct campaign *c)
 /* ---- the whole file ---- */
 
 static const char *const top_fields[] = {
-    "id",    "name",        "timezone", "starts", "ends",     "short_codes", "points",  "earning",
-    "tiers", "tier_review", "missions", "wheel",  "referral", "catalog",     "grammar", "ussd", "draws",
-    "reminders"};
+    "id",       "name",    "timezone", "starts",      "ends",     "short_codes",
+    "points",   "earning", "tiers",    "tier_review", "missions", "wheel",
+    "referral", "catalog", "grammar",  "ussd",        "draws",    "reminders"};
 
 static void
 parse_root(struct ck *ck, json_t *root, const char *default_tz, struct campaign *c)

@@ -306,16 +306,3 @@ expiry_describe_low(const struct vouchers_stock *rows, size_t n, struct buf *out
 		           rows[i].free_codes, rows[i].total);
 	}
 }
-
-int
-expiry_low_pools(struct db_conn *conn, struct buf *out, struct db_error *err)
-{
-	struct vouchers_stock *rows = NULL;
-	size_t n = 0;
-
-	if (vouchers_list(conn, &rows, &n, err) < 0)
-		return -1;
-	expiry_describe_low(rows, n, out);
-	free(rows);
-	return 0;
-}

@@ -63,11 +63,9 @@ int expiry_load_campaigns(struct db_conn *conn, const char *default_tz, struct c
                           unsigned *n_r, struct buf *errors, struct db_error *err);
 void expiry_campaigns_free(struct campaign **list, unsigned n);
 
-/* Appends "pool (free of total)" for every voucher pool that is low on stock, separated
- * by ", " — for the periodic check that also covers the wheel's vouchers. 0 ok, -1. */
-int expiry_low_pools(struct db_conn *conn, struct buf *out, struct db_error *err);
-
-/* The same text from stock rows already read (vouchers_list). */
+/* Appends "pool (free of total)" for every voucher pool of rows (vouchers_list) that is
+ * low on stock, separated by ", " — for the periodic check that also covers the wheel's
+ * vouchers. */
 void expiry_describe_low(const struct vouchers_stock *rows, size_t n, struct buf *out);
 
 #endif

@@ -35,7 +35,7 @@ struct http_env {
 	struct iplist *kannel_allow; /* NULL = any address */
 	struct iplist *json_allow;
 	struct iplist *ussd_allow; /* NULL = any address */
-	struct sender *sender; /* NULL when outbox.provider = none */
+	struct sender *sender;     /* NULL when outbox.provider = none */
 };
 
 struct http_server;

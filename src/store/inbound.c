@@ -44,25 +44,6 @@ inbound_find(struct db_conn *conn, const char *adapter, const char *provider_id,
 	               p, 4, stored_row, out, NULL, err);
 }
 
-static int
-count_row(const struct db_row *row, void *arg)
-{
-	*(long *)arg = strtol(row->values[0], NULL, 10);
-	return 0;
-}
-
-int
-inbound_count_recent(struct db_conn *conn, const char *msisdn, long seconds, long *count_r,
-                     struct db_error *err)
-{
-	struct db_param p[] = {DB_PARAM_STR(msisdn), DB_PARAM_INT(seconds)};
-	*count_r = 0;
-	return db_exec(conn,
-	               "SELECT COUNT(*) FROM inbound_messages WHERE msisdn = ?"
-	               " AND received_at > UTC_TIMESTAMP(6) - INTERVAL ? SECOND",
-	               p, 2, count_row, count_r, NULL, err);
-}
-
 static struct db_param
 str_or_null(const char *s)
 {

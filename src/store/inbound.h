@@ -45,10 +45,6 @@ int inbound_find(struct db_conn *conn, const char *adapter, const char *provider
                  const char *alt_id, long window_s, struct inbound_stored *out,
                  struct db_error *err);
 
-/* Messages received from msisdn in the last `seconds`. 0 ok, -1 with err. */
-int inbound_count_recent(struct db_conn *conn, const char *msisdn, long seconds, long *count_r,
-                         struct db_error *err);
-
 /* Stores the record. A duplicate (adapter, provider_id) fails with err->code 1062. */
 int inbound_insert(struct db_conn *conn, const struct inbound_record *rec, struct db_error *err);
 

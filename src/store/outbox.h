@@ -107,8 +107,8 @@ int outbox_report_apply(struct db_conn *conn, const struct outbox_report *report
  * *outcome_r: 1 applied, 0 duplicate or out of order, -1 unknown reference;
  * *latency_r: seconds from sent to a final report just applied, else -1. 0 ok, -1. */
 int outbox_dlr_apply(struct db_conn *conn, const char *ref, const char *provider_id,
-                     const char *status, int rank, int blocked, int *outcome_r,
-                     double *latency_r, struct db_error *err);
+                     const char *status, int rank, int blocked, int *outcome_r, double *latency_r,
+                     struct db_error *err);
 
 /* A pending game notification with its subscriber. */
 struct outbox_notification {

@@ -482,11 +482,11 @@ test_import_is_idempotent_and_exact(void)
 		CHECK_STR(rows[1].pool, "snapp");
 		CHECK(rows[1].total == 4);
 	}
-	free(rows);
 	struct buf low = BUF_INIT;
-	CHECK(expiry_low_pools(c, &low, &err) == 0);
+	expiry_describe_low(rows, n, &low);
 	CHECK_STR(buf_cstr(&low), "other (1 free of 1), snapp (4 free of 4)");
 	buf_free(&low);
+	free(rows);
 
 	db_conn_free(c);
 	testdb_drop(&s);

@@ -99,6 +99,7 @@ struct loadgen {
 	char secret_q[3 * MAX_SECRET + 1]; /* percent-encoded for the query string */
 	char to[17];                       /* the short code messages go to */
 	unsigned senders;                  /* 0: random among 10 million; else n % senders */
+	unsigned first_sender;             /* added to n % senders */
 	char service_code_q[3 * 32 + 1];   /* ussd: the code dialled, percent-encoded */
 
 	/* run state */
@@ -321,6 +322,8 @@ usage(FILE *f)
 	    "                   in 7 digits, so the first N messages come from N different\n"
 	    "                   numbers (a game command plays once a day); default: a random\n"
 	    "                   sender among 10 million\n"
+	    "  --first-sender K with --senders: message n comes from number K + n % N instead\n"
+	    "                   (another run's slice of members)\n"
 	    "  -h, --help       this text\n"
 	    "\n"
 	    "Every message has a unique id (lg-<run>-<n>) and, without --senders, a random sender\n"
@@ -400,8 +403,8 @@ conn_send(struct conn *c, uint64_t n, uint64_t start, enum phase ph)
 	struct loadgen *lg = c->lg;
 	char body[REQ_BUF], req[2 * REQ_BUF];
 	const char *text = lg->mix[n % lg->nmix];
-	unsigned from =
-	    lg->senders > 0 ? (unsigned)(n % lg->senders) : (unsigned)(rng_next(lg) % 10000000u);
+	unsigned from = lg->senders > 0 ? lg->first_sender + (unsigned)(n % lg->senders)
+	                                : (unsigned)(rng_next(lg) % 10000000u);
 	int len;
 
 	if (lg->mode == MODE_JSON) {
@@ -907,6 +910,7 @@ parse_args(struct loadgen *lg, int argc, char **argv)
 	    {"secret", required_argument, NULL, 's'},
 	    {"to", required_argument, NULL, 't'},
 	    {"senders", required_argument, NULL, 'n'},
+	    {"first-sender", required_argument, NULL, 'F'},
 	    {"service-code", required_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -923,7 +927,7 @@ parse_args(struct loadgen *lg, int argc, char **argv)
 	lg->mode = MODE_JSON;
 	parse_mix(lg, "help,points");
 	snprintf(lg->to, sizeof(lg->to), "3000");
-	while ((o = getopt_long(argc, argv, "p:H:c:r:d:w:m:x:s:S:t:n:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "p:H:c:r:d:w:m:x:s:S:t:n:F:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p':
 			lg->port = (unsigned)parse_long("--port", optarg, 1, 65535);
@@ -983,6 +987,10 @@ parse_args(struct loadgen *lg, int argc, char **argv)
 		case 'n':
 			lg->senders = (unsigned)parse_long("--senders", optarg, 0, 10000000);
 			break;
+		case 'F':
+			lg->first_sender =
+			    (unsigned)parse_long("--first-sender", optarg, 0, 9999999);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -995,6 +1003,9 @@ parse_args(struct loadgen *lg, int argc, char **argv)
 		die("unexpected argument '%s' (try --help)", argv[optind]);
 	if (lg->port == 0)
 		die("--port is required (try --help)");
+	if (lg->first_sender > 0 &&
+	    (lg->senders == 0 || lg->first_sender + lg->senders > 10000000u))
+		die("--first-sender needs --senders, and K + N at most 10000000 (7 digits)");
 	memset(&lg->addr, 0, sizeof(lg->addr));
 	lg->addr.sin_family = AF_INET;
 	lg->addr.sin_port = htons((uint16_t)lg->port);

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "game/campaign.h"
+#include "game/wheel.h"
 #include "route/grammar.h"
 #include "store/db.h"
 #include "store/subscribers.h"
@@ -34,6 +35,15 @@ struct cmd_ctx {
 	 * that read locked the row; cmd_subscriber hands it out instead of reading again. */
 	const struct subscriber *known;
 	int known_locked;
+
+	/* Set by the pipeline when the command may leave its game work to the end of the
+	 * group commit it is part of (sms_process_part): SPIN then only fills spin and
+	 * spin_sub and sets deferred; the batch makes all its spins at once
+	 * (wheel_spin_many) and cmd_spin_reply chooses each reply. */
+	int may_defer;
+	int deferred;
+	struct wheel_spin_req spin;
+	struct subscriber spin_sub;
 
 	/* what the command decides */
 	char lang[3];
@@ -81,6 +91,9 @@ int cmd_subscriber(struct cmd_ctx *ctx, int lock, struct subscriber *s, struct d
  * language and checks the needs; when one is not met the reply is chosen here
  * ("game_not_member", "no_campaign"). 1 go on, 0 answered, -1 with err set. */
 int cmd_game_begin(struct cmd_ctx *ctx, unsigned needs, struct subscriber *s, struct db_error *err);
+
+/* The reply of a spin made (ctx->spin.res filled) for ctx->spin_sub. */
+void cmd_spin_reply(struct cmd_ctx *ctx);
 
 /* Capitalises ASCII letters in place: Latin keywords read best so in an SMS ("text
  * JOIN"); matching is caseless anyway. */

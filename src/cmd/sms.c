@@ -38,6 +38,10 @@ struct sms_tx {
 	int readonly;                  /* no transaction, nothing locked: the record is the write */
 	int in_batch;                  /* inside the caller's transaction (sms_process_part) */
 	const struct grammar *grammar; /* the campaign's, with its additions, or the file's */
+	struct subscriber s;           /* as the transaction's first statement read it */
+	long recent;                   /* the number's messages in the rate window */
+	int prelocked;                 /* s and recent read by sms_begin_batch */
+	struct cmd_ctx ctx;
 };
 
 static void
@@ -54,6 +58,8 @@ out_reset(struct sms_out *out)
 void
 sms_out_free(struct sms_out *out)
 {
+	free(out->pending);
+	out->pending = NULL;
 	buf_free(&out->reply);
 }
 
@@ -159,6 +165,28 @@ record_of(const struct sms_in *in, struct sms_out *out, struct inbound_record *r
 	};
 }
 
+/* The message after its command: the reply, its copy in the outbox, the record (left
+ * to sms_finish_batch in a batch). */
+static int
+sms_tx_end(struct db_conn *conn, struct sms_tx *tx, struct db_error *err)
+{
+	struct cmd_ctx *ctx = &tx->ctx;
+	struct sms_out *out = tx->out;
+
+	render_reply(ctx, out);
+
+	snprintf(out->record_id, sizeof(out->record_id), "%s", tx->provider_id);
+	if (queue_reply(conn, tx, out, ctx->now, err) < 0)
+		return -1;
+	if (tx->in_batch) {
+		out->record_pending = 1; /* sms_finish_batch writes it with the others */
+		return 0;
+	}
+	struct inbound_record rec;
+	record_of(tx->in, out, &rec);
+	return inbound_insert(conn, &rec, err);
+}
+
 static int
 sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 {
@@ -166,18 +194,19 @@ sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 	const struct sms_in *in = tx->in;
 	struct sms_out *out = tx->out;
 	struct inbound_stored stored;
-	struct subscriber s;
-	struct cmd_ctx ctx;
-	long recent = 0;
+	struct subscriber *s = &tx->s;
+	struct cmd_ctx *ctx = &tx->ctx;
+	long recent = tx->recent;
 
 	out_reset(out);
 	/* One round trip: the rate count and the subscriber (locked, in the transaction it
-	 * opens, unless the command only reads). */
-	if (subscribers_begin(conn, in->msisdn, RATE_WINDOW_S,
-	                      tx->readonly   ? SUBSCRIBERS_READ
-	                      : tx->in_batch ? SUBSCRIBERS_LOCK
-	                                     : SUBSCRIBERS_BEGIN_LOCK,
-	                      &s, &recent, err) < 0)
+	 * opens, unless the command only reads); in a batch it may have been read with the
+	 * others' already. */
+	if (!tx->prelocked && subscribers_begin(conn, in->msisdn, RATE_WINDOW_S,
+	                                        tx->readonly   ? SUBSCRIBERS_READ
+	                                        : tx->in_batch ? SUBSCRIBERS_LOCK
+	                                                       : SUBSCRIBERS_BEGIN_LOCK,
+	                                        s, &recent, err) < 0)
 		return -1;
 	/* A message with a provider id needs no look-up: a retry loses on the unique key of
 	 * its record at the end, which rolls its work back, and sms_process answers with
@@ -193,81 +222,103 @@ sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 		}
 	}
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.conn = conn;
-	ctx.rules = tx->rules;
-	ctx.msisdn = in->msisdn;
-	ctx.text = in->text;
-	ctx.now = time(NULL);
-	ctx.campaign = sms_rules_campaign(tx->rules, in->recipient, ctx.now);
-	ctx.known = &s;
-	ctx.known_locked = !tx->readonly;
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->conn = conn;
+	ctx->rules = tx->rules;
+	ctx->msisdn = in->msisdn;
+	ctx->text = in->text;
+	ctx->now = time(NULL);
+	ctx->campaign = sms_rules_campaign(tx->rules, in->recipient, ctx->now);
+	ctx->known = s;
+	ctx->known_locked = !tx->readonly;
+	ctx->may_defer = tx->in_batch;
 
 	if (recent >= tx->rules->rate_per_minute) {
-		cmd_pick_lang(&ctx, &s);
+		cmd_pick_lang(ctx, s);
 		/* One polite reply when the limit is first crossed, then silence. */
 		if (recent == tx->rules->rate_per_minute) {
-			ctx.reply_key = "rate_limited";
+			ctx->reply_key = "rate_limited";
 			snprintf(out->outcome, sizeof(out->outcome), "rate_limited");
 		} else {
 			snprintf(out->outcome, sizeof(out->outcome), "silenced");
 		}
 	} else {
 		const struct route_match *match = &tx->match;
-		ctx.match = match;
+		ctx->match = match;
 		if (match->status == ROUTE_OK) {
 			const struct command *cmd = command_find(match->command);
 			snprintf(out->command, sizeof(out->command), "%s", match->command);
-			if (cmd == NULL || cmd->run(&ctx, err) < 0)
+			if (cmd == NULL || cmd->run(ctx, err) < 0)
 				return -1; /* rules_load refuses grammars with unknown commands */
 		} else {
-			cmd_pick_lang(&ctx, &s);
+			cmd_pick_lang(ctx, s);
 			if (match->status == ROUTE_BAD_ARGS) {
 				/* The command's usage text, "<command>_usage", if it has one. */
 				snprintf(out->command, sizeof(out->command), "%s", match->command);
 				snprintf(tx->usage_key, sizeof(tx->usage_key), "%.40s_usage",
 				         grammar_usage(tx->grammar, match->command));
-				ctx.reply_key =
-				    templates_has_key(tx->rules->templates, ctx.lang, tx->usage_key)
-				        ? tx->usage_key
-				        : "unknown";
+				ctx->reply_key = templates_has_key(tx->rules->templates, ctx->lang,
+				                                   tx->usage_key)
+				                     ? tx->usage_key
+				                     : "unknown";
 			} else if (match->suggestion[0] != '\0') {
 				char upper[sizeof(match->suggestion)];
 				snprintf(upper, sizeof(upper), "%s", match->suggestion);
 				cmd_upper_latin(upper);
-				ctx.reply_key = "unknown_suggest";
-				cmd_set_var(&ctx, "suggestion", upper);
+				ctx->reply_key = "unknown_suggest";
+				cmd_set_var(ctx, "suggestion", upper);
 			} else {
-				ctx.reply_key = "unknown";
+				ctx->reply_key = "unknown";
 			}
-			cmd_set_keyword(&ctx, "help");
+			cmd_set_keyword(ctx, "help");
 		}
 	}
-	render_reply(&ctx, out);
-
-	snprintf(out->record_id, sizeof(out->record_id), "%s", tx->provider_id);
-	if (queue_reply(conn, tx, out, ctx.now, err) < 0)
-		return -1;
-	if (tx->in_batch) {
-		out->record_pending = 1; /* sms_record_batch writes it with the others */
-		return 0;
-	}
-	struct inbound_record rec;
-	record_of(in, out, &rec);
-	return inbound_insert(conn, &rec, err);
+	if (ctx->deferred)
+		return 0; /* sms_finish_batch makes the spin and ends the message */
+	return sms_tx_end(conn, tx, err);
 }
 
 int
-sms_record_batch(struct db_conn *conn, const struct sms_in *ins, struct sms_out *const *outs,
+sms_finish_batch(struct db_conn *conn, const struct sms_in *ins, struct sms_out *const *outs,
                  size_t n, struct db_error *err)
 {
+	struct wheel_spin_req **spins = xcalloc(n > 0 ? n : 1, sizeof(*spins));
 	struct inbound_record *recs = xcalloc(n > 0 ? n : 1, sizeof(*recs));
-	size_t k = 0;
+	size_t nspins = 0, k = 0;
+	int rc = -1;
+
+	/* The spins the parts left, all at once; then their messages end as any other. */
+	for (size_t i = 0; i < n; i++) {
+		struct sms_tx *tx = outs[i]->pending;
+		if (tx != NULL && tx->ctx.deferred)
+			spins[nspins++] = &tx->ctx.spin;
+	}
+	if (nspins > 0 && wheel_spin_many(conn, spins, nspins, err) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		struct sms_tx *tx = outs[i]->pending;
+		if (tx == NULL || !tx->ctx.deferred)
+			continue;
+		tx->in = &ins[i];
+		tx->out = outs[i];
+		cmd_spin_reply(&tx->ctx);
+		if (sms_tx_end(conn, tx, err) < 0)
+			goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (outs[i]->record_pending)
 			record_of(&ins[i], outs[i], &recs[k++]);
 	}
-	int rc = inbound_insert_many(conn, recs, k, err);
+	if (inbound_insert_many(conn, recs, k, err) < 0)
+		goto out;
+	/* Done: the states go (on a failure out_reset frees them when each runs alone). */
+	for (size_t i = 0; i < n; i++) {
+		free(outs[i]->pending);
+		outs[i]->pending = NULL;
+	}
+	rc = 0;
+out:
+	free(spins);
 	free(recs);
 	return rc;
 }
@@ -298,12 +349,55 @@ sms_tx_prepare(struct sms_tx *tx)
 }
 
 int
+sms_begin_batch(struct db_conn *conn, const struct sms_rules *const *rules,
+                const struct sms_in *ins, struct sms_out *const *outs, size_t n,
+                struct db_error *err)
+{
+	struct subscribers_locked *m = xcalloc(n > 0 ? n : 1, sizeof(*m));
+	struct sms_tx **which = xcalloc(n > 0 ? n : 1, sizeof(*which));
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		free(outs[i]->pending);
+		struct sms_tx *tx = xcalloc(1, sizeof(*tx));
+		*tx = (struct sms_tx){
+		    .rules = rules[i], .in = &ins[i], .out = outs[i], .in_batch = 1};
+		sms_tx_prepare(tx);
+		outs[i]->pending = tx;
+		if (!tx->readonly) {
+			m[k].msisdn = ins[i].msisdn;
+			which[k++] = tx;
+		}
+	}
+	int rc = k > 0 ? subscribers_lock_many(conn, m, k, RATE_WINDOW_S, err) : 0;
+	for (size_t i = 0; rc == 0 && i < k; i++) {
+		if (m[i].s.exists) {
+			which[i]->s = m[i].s;
+			which[i]->recent = m[i].recent;
+			which[i]->prelocked = 1;
+		}
+	}
+	free(m);
+	free(which);
+	return rc;
+}
+
+int
 sms_process_part(struct db_conn *conn, const struct sms_rules *rules, const struct sms_in *in,
                  struct sms_out *out, struct db_error *err)
 {
-	struct sms_tx tx = {.rules = rules, .in = in, .out = out, .in_batch = 1};
-	sms_tx_prepare(&tx);
-	return sms_tx_body(conn, &tx, err);
+	/* On the heap, in out->pending until the batch ends: a spin waits there for
+	 * sms_finish_batch. sms_begin_batch may have made it already. */
+	struct sms_tx *tx = out->pending;
+	if (tx == NULL) {
+		tx = xcalloc(1, sizeof(*tx));
+		*tx = (struct sms_tx){.rules = rules, .in = in, .out = out, .in_batch = 1};
+		sms_tx_prepare(tx);
+		out->pending = tx;
+	}
+	tx->in = in;
+	tx->out = out;
+	return sms_tx_body(conn, tx, err);
 }
 
 int
@@ -313,18 +407,21 @@ sms_process(struct db_conn *conn, const struct sms_rules *rules, const struct sm
 	struct sms_tx tx = {.rules = rules, .in = in, .out = out};
 	struct inbound_stored stored;
 
+	free(out->pending); /* a batch's state, when the batch failed and this runs alone */
+	out->pending = NULL;
 	sms_tx_prepare(&tx);
 	if ((tx.readonly ? db_autocommit : db_tx_opened)(conn, sms_tx_body, &tx, err) == 0)
 		return 0;
 	if (err->code != ER_DUP_ENTRY)
 		return -1;
 	/* A concurrent copy of this message was recorded first: answer as it did. */
+	struct db_error first = *err;
 	if (inbound_find(conn, in->adapter, tx.provider_id, NULL, 0, &stored, err) < 0)
 		return -1;
 	out_reset(out);
 	if (!stored.found) {
-		err->code = 0;
-		snprintf(err->msg, sizeof(err->msg), "duplicate message vanished");
+		/* Not this message's record: another key refused the work. */
+		*err = first;
 		return -1;
 	}
 	fill_from_stored(out, &stored);

@@ -35,8 +35,10 @@ struct sms_out {
 	char lang[3];
 	char encoding[9]; /* gsm7 / ucs2 */
 	unsigned segments;
-	/* sms_process_part only: the record still to be written by sms_record_batch */
+	/* sms_process_part only: the record still to be written by sms_finish_batch, and
+	 * the message's state while its command waits for the batch's end (a spin) */
 	int record_pending;
+	void *pending;
 	char record_id[81]; /* the provider id (or hash id) it is stored under */
 };
 
@@ -53,9 +55,19 @@ int sms_process(struct db_conn *conn, const struct sms_rules *rules, const struc
 int sms_process_part(struct db_conn *conn, const struct sms_rules *rules, const struct sms_in *in,
                      struct sms_out *out, struct db_error *err);
 
-/* Writes the records sms_process_part left pending (record_pending) for n messages of
- * one batch in one statement, in the same transaction. 0 ok, -1 with err set. */
-int sms_record_batch(struct db_conn *conn, const struct sms_in *ins, struct sms_out *const *outs,
+/* Starts a batch of n messages (before any sms_process_part): reads their grammar and
+ * locks the subscribers of the writing ones with one statement, with their rate counts
+ * (store/subscribers.h subscribers_lock_many); rules[i] are message i's rules. 0 ok,
+ * -1 with err set (the caller rolls back and runs each message alone). */
+int sms_begin_batch(struct db_conn *conn, const struct sms_rules *const *rules,
+                    const struct sms_in *ins, struct sms_out *const *outs, size_t n,
+                    struct db_error *err);
+
+/* Ends the n messages of one batch that sms_process_part left, in the same
+ * transaction: makes the spins they left all at once (wheel_spin_many) and chooses
+ * those replies, then writes every pending record in one statement. 0 ok, -1 with err
+ * set (the caller rolls back and runs each message alone). */
+int sms_finish_batch(struct db_conn *conn, const struct sms_in *ins, struct sms_out *const *outs,
                      size_t n, struct db_error *err);
 void sms_out_free(struct sms_out *out);
 

@@ -35,7 +35,23 @@ uint64_t wheel_total_weight(const struct campaign_wheel *w);
  * the order of the file. */
 unsigned wheel_pick(const struct campaign_wheel *w, uint64_t r);
 
-/* One spin for subscriber_id at time now. 0 ok (res filled), -1 with err. */
+/* One spin to make: who, in which campaign, when; res is filled by wheel_spin_many. */
+struct wheel_spin_req {
+	const struct campaign *campaign;
+	long long subscriber_id;
+	time_t now;
+	struct spin_result res;
+};
+
+/* Makes n spins in one transaction with a few statements for all of them (store/spins.h):
+ * draws, caps and vouchers, fallbacks, the spin rows, the spin mission, the awards and
+ * tiers. The members' rows must be locked by the caller. Spins of one member are made
+ * one after the other. 0 ok (every res filled), -1 with err (roll back). */
+int wheel_spin_many(struct db_conn *conn, struct wheel_spin_req *const *reqs, size_t n,
+                    struct db_error *err);
+
+/* One spin for subscriber_id at time now (wheel_spin_many of one). 0 ok (res filled),
+ * -1 with err. */
 int wheel_spin(struct db_conn *conn, const struct campaign *c, long long subscriber_id, time_t now,
                struct spin_result *res, struct db_error *err);
 

@@ -155,7 +155,27 @@ sms_job_part(struct db_conn *conn, void *arg, struct db_error *err)
 	return sms_process_part(conn, job->rules, &in, &job->out, err);
 }
 
-/* The records of a whole batch in one statement. */
+/* The start of a whole batch: the writing messages' subscribers locked at once. */
+static int
+sms_job_begin(struct db_conn *conn, void *const *args, unsigned n, struct db_error *err)
+{
+	struct sms_in *ins = xcalloc(n, sizeof(*ins));
+	struct sms_out **outs = xcalloc(n, sizeof(*outs));
+	const struct sms_rules **rules = xcalloc(n, sizeof(*rules));
+	for (unsigned i = 0; i < n; i++) {
+		struct sms_job *job = args[i];
+		job_input(job, &ins[i]);
+		outs[i] = &job->out;
+		rules[i] = job->rules;
+	}
+	int rc = sms_begin_batch(conn, rules, ins, outs, n, err);
+	free(ins);
+	free(outs);
+	free(rules);
+	return rc;
+}
+
+/* The end of a whole batch: the spins it holds, then the records in one statement. */
 static int
 sms_job_finish(struct db_conn *conn, void *const *args, unsigned n, struct db_error *err)
 {
@@ -166,7 +186,7 @@ sms_job_finish(struct db_conn *conn, void *const *args, unsigned n, struct db_er
 		job_input(job, &ins[i]);
 		outs[i] = &job->out;
 	}
-	int rc = sms_record_batch(conn, ins, outs, n, err);
+	int rc = sms_finish_batch(conn, ins, outs, n, err);
 	free(ins);
 	free(outs);
 	return rc;
@@ -181,7 +201,7 @@ sms_job_key(const void *arg)
 }
 
 static const struct db_batch_kind sms_batch = {
-    .part = sms_job_part, .finish = sms_job_finish, .key = sms_job_key};
+    .part = sms_job_part, .begin = sms_job_begin, .finish = sms_job_finish, .key = sms_job_key};
 
 static void
 reply_kannel(struct http_ctx *ctx, const struct sms_out *out)

@@ -43,51 +43,6 @@ int game_spins_today(struct db_conn *conn, const struct game_scope *scope, long 
 int game_take_voucher(struct db_conn *conn, const char *pool, long long subscriber_id, char *code_r,
                       struct db_error *err);
 
-/* A wheel prize as gg_spin takes it. */
-struct game_spin_prize {
-	const char *id;
-	long long daily_cap; /* < 0: none */
-	long long total_cap; /* < 0: none */
-	const char *pool;    /* voucher pool, "" when none */
-	long long points;
-	long long chances;
-};
-
-struct game_spin_args {
-	long long subscriber_id;
-	const char *day_key;
-	unsigned per_day; /* spins allowed a day */
-	uint64_t random_value;
-	uint64_t total_weight;
-	unsigned expiry_days;
-	struct game_spin_prize prize;    /* the one the random value drew */
-	struct game_spin_prize fallback; /* when the drawn one is not available */
-	const char *mission_id;          /* the spin mission, "" when none */
-	const char *period_key;          /* its period */
-	long long mission_points;
-	long long mission_chances;
-	const char *mission_pool; /* "" when none */
-};
-
-struct game_spin_out {
-	int answered;
-	int spun;     /* 0: no spins left today (nothing changed) */
-	int fallback; /* the fallback prize was awarded */
-	char voucher[101];
-	long long points;     /* awarded for the prize and the mission */
-	long long chances;    /* awarded for the prize and the mission */
-	long long qualifying; /* after; -1 unchanged */
-	long done;            /* spins before this one today */
-};
-
-/* The whole of a spin after the draw, in one round trip (procedure gg_spin): refuses
- * when no spins are left today; takes the drawn prize against its caps and voucher
- * pool, else the fallback (never a second draw); records the spin with its random
- * value; awards the prize (ref "spin:<id>"); completes the spin mission once per period
- * and awards it. 0 ok (out filled), -1 with err set. */
-int game_spin(struct db_conn *conn, const struct game_scope *scope, const struct game_spin_args *a,
-              struct game_spin_out *out, struct db_error *err);
-
 /* Records today's check-in. Returns 1 with the streak (yesterday's + 1, else 1) in
  * streak_r, 0 when already checked in today (streak_r = today's streak), -1. */
 int game_checkin(struct db_conn *conn, const struct game_scope *scope, long long subscriber_id,

@@ -116,22 +116,22 @@ static int
 run_batch(struct db_conn *conn, struct db_job **jobs, unsigned n)
 {
 	struct db_error err, ignored;
+	void *args[BATCH_LIMIT];
 
+	for (unsigned i = 0; i < n; i++)
+		args[i] = jobs[i]->arg;
 	if (db_exec_plain(conn, "START TRANSACTION", &err) < 0)
 		return -1;
+	if (jobs[0]->kind->begin != NULL && jobs[0]->kind->begin(conn, args, n, &err) < 0)
+		goto fail;
 	for (unsigned i = 0; i < n; i++) {
 		memset(&jobs[i]->err, 0, sizeof(jobs[i]->err));
 		if (jobs[i]->kind->part(conn, jobs[i]->arg, &err) < 0)
 			goto fail;
 		jobs[i]->result = 0;
 	}
-	if (jobs[0]->kind->finish != NULL) {
-		void *args[BATCH_LIMIT];
-		for (unsigned i = 0; i < n; i++)
-			args[i] = jobs[i]->arg;
-		if (jobs[0]->kind->finish(conn, args, n, &err) < 0)
-			goto fail;
-	}
+	if (jobs[0]->kind->finish != NULL && jobs[0]->kind->finish(conn, args, n, &err) < 0)
+		goto fail;
 	if (db_exec_plain(conn, "COMMIT", &err) == 0)
 		return 0;
 fail:

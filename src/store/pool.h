@@ -54,6 +54,10 @@ struct db_batch_kind {
 	 * end one, and must leave its results in arg. 0 ok, -1 with err (the batch is
 	 * rolled back and every job runs alone). */
 	int (*part)(struct db_conn *conn, void *arg, struct db_error *err);
+	/* Optional: right after the batch's transaction opened, before any part, with the
+	 * args of the whole batch in queue order (e.g. one statement locking the rows every
+	 * part is about to lock). 0 ok, -1 with err (the batch is rolled back as above). */
+	int (*begin)(struct db_conn *conn, void *const *args, unsigned n, struct db_error *err);
 	/* Optional: after every part, before the commit, with the args of the whole batch
 	 * in queue order (e.g. one statement writing what each part left to write).
 	 * 0 ok, -1 with err (the batch is rolled back as above). */

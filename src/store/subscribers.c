@@ -2,6 +2,8 @@
  * subscribers — SQL for the subscribers table. Worker threads.
  */
 #include "store/subscribers.h"
+#include "core/buf.h"
+#include "core/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +118,70 @@ subscribers_begin(struct db_conn *conn, const char *msisdn, long window_s,
 		return -1;
 	}
 	return 0;
+}
+
+struct many_out {
+	struct subscribers_locked *m;
+	size_t n;
+};
+
+static int
+many_row(const struct db_row *row, void *arg)
+{
+	struct many_out *o = arg;
+	if (row->ncols != 11 || row->values[0] == NULL)
+		return -1;
+	for (size_t i = 0; i < o->n; i++) {
+		if (strcmp(o->m[i].msisdn, row->values[0]) == 0) {
+			o->m[i].recent = strtol(row->values[1], NULL, 10);
+			if (row->values[2][0] == '1')
+				fill_subscriber(row->values + 3, &o->m[i].s);
+		}
+	}
+	return 0;
+}
+
+static int
+by_msisdn(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+subscribers_lock_many(struct db_conn *conn, struct subscribers_locked *m, size_t n, long window_s,
+                      struct db_error *err)
+{
+	struct buf json = BUF_INIT;
+	const char **sorted = xcalloc(n > 0 ? n : 1, sizeof(*sorted));
+	struct many_out o = {m, n};
+
+	for (size_t i = 0; i < n; i++) {
+		memset(&m[i].s, 0, sizeof(m[i].s));
+		m[i].recent = 0;
+		sorted[i] = m[i].msisdn;
+	}
+	qsort(sorted, n, sizeof(*sorted), by_msisdn);
+	buf_putc(&json, '[');
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(&json, i > 0 ? "," : "");
+		buf_json_str(&json, sorted[i]);
+	}
+	buf_putc(&json, ']');
+	struct db_param p[] = {DB_PARAM_INT(window_s), DB_PARAM_STR(buf_cstr(&json))};
+	int rc =
+	    db_exec(conn,
+	            "SELECT j.m, (SELECT COUNT(*) FROM inbound_messages i WHERE i.msisdn = j.m"
+	            " AND i.received_at > UTC_TIMESTAMP(6) - INTERVAL ? SECOND),"
+	            " s.id IS NOT NULL, COALESCE(s.id, 0), COALESCE(s.msisdn, ''),"
+	            " COALESCE(s.lang, ''), s.joined_at IS NOT NULL, s.opted_out_at IS NOT NULL,"
+	            " COALESCE(s.points, 0), COALESCE(s.chances, 0), COALESCE(s.tier, '')"
+	            " FROM JSON_TABLE(?, '$[*]' COLUMNS (m VARCHAR(16) CHARACTER SET utf8mb4"
+	            " COLLATE utf8mb4_unicode_ci PATH '$')) j"
+	            " LEFT JOIN subscribers s ON s.msisdn = j.m FOR UPDATE",
+	            p, 2, many_row, &o, NULL, err);
+	buf_free(&json);
+	free(sorted);
+	return rc;
 }
 
 int

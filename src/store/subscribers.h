@@ -46,6 +46,20 @@ int subscribers_begin(struct db_conn *conn, const char *msisdn, long window_s,
                       enum subscribers_begin_mode mode, struct subscriber *s_r, long *recent_r,
                       struct db_error *err);
 
+/* One member of subscribers_lock_many. */
+struct subscribers_locked {
+	const char *msisdn;  /* in */
+	struct subscriber s; /* out: exists = 0 when there is no row (nothing locked) */
+	long recent;         /* out: messages in the last window_s seconds */
+};
+
+/* SUBSCRIBERS_LOCK for n different numbers at once, in the caller's open transaction:
+ * one statement locks the rows that exist (in msisdn order, so that two batches never
+ * wait on each other in a circle) and counts each number's recent messages. A number
+ * without a row is left for subscribers_begin. 0 ok, -1 with err set. */
+int subscribers_lock_many(struct db_conn *conn, struct subscribers_locked *m, size_t n,
+                          long window_s, struct db_error *err);
+
 /* JOIN: sets the consent time if not yet a member and clears any opt-out. */
 int subscribers_join(struct db_conn *conn, long long id, struct db_error *err);
 /* STOP (out = 1) and START (out = 0). */

@@ -11,7 +11,9 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct counter {
 	struct event_base *base;
@@ -209,6 +211,47 @@ bjob_group(const void *arg)
 
 static const struct db_batch_kind bkind_keyed = {.part = bjob_part, .key = bjob_group};
 
+/* A begin hook: one row "B<n>" for the batch, written before any part (a part reads it
+ * back in the same transaction); a batch holding key "z" makes it fail. */
+static int begin_calls;
+
+static int
+bjob_begin(struct db_conn *conn, void *const *args, unsigned n, struct db_error *err)
+{
+	char key[8];
+	begin_calls++;
+	for (unsigned i = 0; i < n; i++) {
+		if (strcmp(((const struct bjob *)args[i])->key, "z") == 0) {
+			err->code = 0;
+			snprintf(err->msg, sizeof(err->msg), "begin refuses z");
+			return -1;
+		}
+	}
+	snprintf(key, sizeof(key), "B%u", n);
+	struct db_param p[] = {DB_PARAM_STR(key)};
+	return db_exec(conn, "INSERT INTO batch_t (k, mode) VALUES (?, 'begin')", p, 1, NULL, NULL,
+	               NULL, err);
+}
+
+/* A part that finds its batch's begin row first. */
+static int
+bjob_part_after_begin(struct db_conn *conn, void *arg, struct db_error *err)
+{
+	long n = -1;
+	if (db_exec(conn, "SELECT COUNT(*) FROM batch_t WHERE mode = 'begin'", NULL, 0, row_value,
+	            &n, NULL, err) < 0)
+		return -1;
+	if (n != 1) {
+		err->code = 0;
+		snprintf(err->msg, sizeof(err->msg), "no begin row before the part");
+		return -1;
+	}
+	return bjob_insert(conn, arg, "batch", err);
+}
+
+static const struct db_batch_kind bkind_begin = {.part = bjob_part_after_begin,
+                                                 .begin = bjob_begin};
+
 static void
 hold_worker(struct db_pool *pool, int *done)
 {
@@ -337,6 +380,40 @@ test_batches_share_a_commit_and_fall_back_alone(void)
 	      1);
 	db_pool_stats(pool, &st);
 	CHECK(st.batches == 2);
+
+	/* Round 4: a begin hook runs once per batch, before its parts and in its
+	 * transaction; when it fails the batch rolls back and its jobs run alone. */
+	done = 0;
+	testdb_exec(conn, "DELETE FROM batch_t");
+	struct bjob r4[3] = {
+	    {"m", NULL, &done, 9, 0}, {"n", NULL, &done, 9, 0}, {"o", NULL, &done, 9, 0}};
+	hold_worker(pool, &done);
+	for (int i = 0; i < 3; i++)
+		CHECK(db_pool_submit_batchable(pool, &bkind_begin, bjob_run, bjob_done, &r4[i]) ==
+		      0);
+	release_worker();
+	run_until(base, 4);
+	CHECK(done == 4 && begin_calls == 1);
+	CHECK(r4[0].result == 0 && r4[1].result == 0 && r4[2].result == 0);
+	CHECK(count_rows(conn, "SELECT COUNT(*) FROM batch_t WHERE k = 'B3' AND mode = 'begin'") ==
+	      1);
+	CHECK(count_rows(conn, "SELECT COUNT(*) FROM batch_t WHERE mode = 'batch'") == 3);
+
+	done = 0;
+	testdb_exec(conn, "DELETE FROM batch_t");
+	struct bjob r5[2] = {{"y", NULL, &done, 9, 0}, {"z", NULL, &done, 9, 0}};
+	hold_worker(pool, &done);
+	for (int i = 0; i < 2; i++)
+		CHECK(db_pool_submit_batchable(pool, &bkind_begin, bjob_run, bjob_done, &r5[i]) ==
+		      0);
+	release_worker();
+	run_until(base, 3);
+	CHECK(done == 3 && begin_calls == 2);
+	CHECK(r5[0].result == 0 && r5[1].result == 0);
+	CHECK(count_rows(conn, "SELECT COUNT(*) FROM batch_t WHERE mode = 'begin'") == 0);
+	CHECK(count_rows(conn, "SELECT COUNT(*) FROM batch_t WHERE mode = 'alone'") == 2);
+	db_pool_stats(pool, &st);
+	CHECK(st.batch_failures == 2);
 
 	db_pool_free(pool, 0);
 	event_base_free(base);

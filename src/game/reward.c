@@ -52,25 +52,21 @@ reward_tier_index(const struct campaign *c, const char *id)
 }
 
 int
-reward_update_tier(struct db_conn *conn, const struct campaign *c, long long subscriber_id,
-                   struct db_error *err)
+reward_tier_move(const struct campaign *c, long long qualifying, const char *current)
 {
-	long long qualifying = 0;
-	char current[33], ref[160], vars[128];
+	int target = reward_tier_for(c, qualifying);
+	/* Up only: a tier goes down at the campaign's review, never on a spend. */
+	return target >= 0 && target > reward_tier_index(c, current) ? target : -1;
+}
+
+int
+reward_tier_notify(struct db_conn *conn, const struct campaign *c, long long subscriber_id,
+                   int target, const char *current, struct db_error *err)
+{
+	char ref[160], vars[128];
 	struct game_scope scope;
 
-	if (c->ntiers == 0)
-		return 0;
-	if (game_tier_state(conn, subscriber_id, &qualifying, current, sizeof(current), err) < 0)
-		return -1;
-	int target = reward_tier_for(c, qualifying);
-	int now_at = reward_tier_index(c, current);
-	/* Up only: a tier goes down at the campaign's review, never on a spend. */
-	if (target < 0 || target <= now_at)
-		return 0;
-	if (game_set_tier(conn, subscriber_id, c->tiers[target].id, err) < 0)
-		return -1;
-	if (now_at < 0 && target == 0)
+	if (reward_tier_index(c, current) < 0 && target == 0)
 		return 0; /* the entry tier is no news */
 	reward_scope(c, &scope);
 	if (c->tier_review == TIER_REVIEW_MONTHLY) {
@@ -88,6 +84,25 @@ reward_update_tier(struct db_conn *conn, const struct campaign *c, long long sub
 	                   err) < 0
 	           ? -1
 	           : 0;
+}
+
+int
+reward_update_tier(struct db_conn *conn, const struct campaign *c, long long subscriber_id,
+                   struct db_error *err)
+{
+	long long qualifying = 0;
+	char current[33];
+
+	if (c->ntiers == 0)
+		return 0;
+	if (game_tier_state(conn, subscriber_id, &qualifying, current, sizeof(current), err) < 0)
+		return -1;
+	int target = reward_tier_move(c, qualifying, current);
+	if (target < 0)
+		return 0;
+	if (game_set_tier(conn, subscriber_id, c->tiers[target].id, err) < 0)
+		return -1;
+	return reward_tier_notify(conn, c, subscriber_id, target, current, err);
 }
 
 /* Whether an award of lot qualifying points that left the subscriber at qualifying can

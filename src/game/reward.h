@@ -28,6 +28,15 @@ int reward_apply(struct db_conn *conn, const struct campaign *c, long long subsc
 int reward_update_tier(struct db_conn *conn, const struct campaign *c, long long subscriber_id,
                        struct db_error *err);
 
+/* The tier a member at qualifying points whose tier is current ("" none) moves up to
+ * (its index), or -1 when the tier stays. Pure. */
+int reward_tier_move(const struct campaign *c, long long qualifying, const char *current);
+
+/* Queues the "tier_upgrade" notification of a move from current to tier index target
+ * (none for the entry tier given to a member without one). 0 ok, -1 with err. */
+int reward_tier_notify(struct db_conn *conn, const struct campaign *c, long long subscriber_id,
+                       int target, const char *current, struct db_error *err);
+
 /* After an award of lot qualifying points that left the subscriber at qualifying (-1:
  * unknown, nothing awarded): reward_update_tier, but only when the award can have
  * changed the tier. 0 ok, -1 with err set. */

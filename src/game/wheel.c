@@ -142,6 +142,7 @@ spin_group_run(struct db_conn *conn, struct spin_group *g, struct db_error *err)
 	int *ok = xcalloc(n, sizeof(*ok)), *fallback = xcalloc(n, sizeof(*fallback));
 	int *new_mission = xcalloc(n, sizeof(*new_mission));
 	size_t *row_of = xcalloc(n, sizeof(*row_of));
+	int *tier_to = xcalloc(n, sizeof(*tier_to));
 	int rc = -1;
 
 	for (size_t i = 0; i < n; i++)
@@ -218,13 +219,13 @@ spin_group_run(struct db_conn *conn, struct spin_group *g, struct db_error *err)
 			         mem[i].subscriber_id, g->period);
 		}
 	}
-	if (spins_awards(conn, c->id, c->version, c->expiry_days, aw, naward, err) < 0)
-		goto out;
-
+	/* The results, and the tiers the awards' qualifying points reach (the members'
+	 * rows are locked: their points before are exact), moved with the balances. */
 	for (size_t i = 0, k = 0; i < n; i++) {
 		if (!ok[i])
 			continue;
 		struct spin_result *res = &g->reqs[i]->res;
+		size_t first = k;
 		long long lots = 0;
 		for (int part = 0; part < 1 + new_mission[i]; part++, k++) {
 			res->reward.points += aw[k].points;
@@ -233,10 +234,18 @@ spin_group_run(struct db_conn *conn, struct spin_group *g, struct db_error *err)
 		}
 		res->outcome = SPIN_WON;
 		res->left = w->spins_per_day - (unsigned)mem[i].done - 1;
-		if (res->reward.points > 0 &&
-		    reward_tier_after(conn, c, mem[i].subscriber_id,
-		                      lots > 0 ? mem[i].qualifying + lots : -1, res->reward.points,
-		                      err) < 0)
+		tier_to[i] = lots > 0 && c->ntiers > 0
+		                 ? reward_tier_move(c, mem[i].qualifying + lots, mem[i].tier)
+		                 : -1;
+		if (tier_to[i] >= 0)
+			aw[first].tier = c->tiers[tier_to[i]].id;
+	}
+	if (spins_awards(conn, c->id, c->version, c->expiry_days, aw, naward, err) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (ok[i] && tier_to[i] >= 0 &&
+		    reward_tier_notify(conn, c, mem[i].subscriber_id, tier_to[i], mem[i].tier,
+		                       err) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -249,6 +258,7 @@ out:
 	free(fallback);
 	free(new_mission);
 	free(row_of);
+	free(tier_to);
 	return rc;
 }
 

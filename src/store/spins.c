@@ -27,7 +27,7 @@ static int
 member_row(const struct db_row *row, void *arg)
 {
 	struct members_out *o = arg;
-	if (row->ncols != 4)
+	if (row->ncols != 5)
 		return -1;
 	long long id = num(row->values[0], 0);
 	for (size_t i = 0; i < o->n; i++) {
@@ -35,6 +35,8 @@ member_row(const struct db_row *row, void *arg)
 			o->m[i].done = (long)num(row->values[1], 0);
 			o->m[i].mission_done = num(row->values[2], 0) != 0;
 			o->m[i].qualifying = num(row->values[3], 0);
+			snprintf(o->m[i].tier, sizeof(o->m[i].tier), "%s",
+			         row->values[4] != NULL ? row->values[4] : "");
 		}
 	}
 	return 0;
@@ -51,6 +53,7 @@ spins_members(struct db_conn *conn, const char *campaign_id, const char *day_key
 		m[i].done = 0;
 		m[i].mission_done = 0;
 		m[i].qualifying = 0;
+		m[i].tier[0] = '\0';
 	}
 	buf_putc(&ids, '[');
 	for (size_t i = 0; i < n; i++)
@@ -76,7 +79,7 @@ spins_members(struct db_conn *conn, const char *campaign_id, const char *day_key
 	                 "  WHERE l.ref = CONCAT(?, j.id, ?, ':p'))"
 	                 " OR EXISTS (SELECT 1 FROM chances_ledger l"
 	                 "  WHERE l.ref = CONCAT(?, j.id, ?, ':c')),"
-	                 " u.qualifying_points"
+	                 " u.qualifying_points, u.tier"
 	                 " FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$')) j"
 	                 " JOIN subscribers u ON u.id = j.id",
 	                 p, 10, member_row, &o, NULL, err);
@@ -388,6 +391,7 @@ spins_missions(struct db_conn *conn, const char *campaign_id, const char *missio
 
 #define POINTS_COLUMNS  9
 #define CHANCES_COLUMNS 6
+#define BALANCE_COLUMNS 5
 
 int
 spins_awards(struct db_conn *conn, const char *campaign_id, unsigned version, unsigned expiry_days,
@@ -395,7 +399,7 @@ spins_awards(struct db_conn *conn, const char *campaign_id, unsigned version, un
 {
 	struct db_param *pts = xcalloc(n * POINTS_COLUMNS + 1, sizeof(*pts));
 	struct db_param *chs = xcalloc(n * CHANCES_COLUMNS + 1, sizeof(*chs));
-	struct db_param *bal = xcalloc(n * 4 + 1, sizeof(*bal));
+	struct db_param *bal = xcalloc(n * BALANCE_COLUMNS + 1, sizeof(*bal));
 	char(*refs)[2][160] = xcalloc(n + 1, sizeof(*refs));
 	size_t np = 0, nc = 0, nb = 0;
 	int rc = -1;
@@ -430,18 +434,22 @@ spins_awards(struct db_conn *conn, const char *campaign_id, unsigned version, un
 			continue;
 		/* One balance row per member: the sums of its awards. */
 		size_t k = 0;
-		while (k < nb && bal[k * 4 + 3].i != a[i].subscriber_id)
+		while (k < nb && bal[k * BALANCE_COLUMNS + 4].i != a[i].subscriber_id)
 			k++;
+		struct db_param *b = &bal[k * BALANCE_COLUMNS];
 		if (k == nb) {
-			bal[k * 4] = DB_PARAM_INT(0);
-			bal[k * 4 + 1] = DB_PARAM_INT(0);
-			bal[k * 4 + 2] = DB_PARAM_INT(0);
-			bal[k * 4 + 3] = DB_PARAM_INT(a[i].subscriber_id);
+			b[0] = DB_PARAM_INT(0);
+			b[1] = DB_PARAM_INT(0);
+			b[2] = DB_PARAM_INT(0);
+			b[3] = (struct db_param){.type = DB_NULL};
+			b[4] = DB_PARAM_INT(a[i].subscriber_id);
 			nb++;
 		}
-		bal[k * 4].i += a[i].points;
-		bal[k * 4 + 1].i += lot;
-		bal[k * 4 + 2].i += a[i].chances;
+		b[0].i += a[i].points;
+		b[1].i += lot;
+		b[2].i += a[i].chances;
+		if (a[i].tier != NULL)
+			b[3] = DB_PARAM_STR(a[i].tier);
 	}
 	if (np > 0 &&
 	    db_exec_bulk(
@@ -462,8 +470,8 @@ spins_awards(struct db_conn *conn, const char *campaign_id, unsigned version, un
 	    db_exec_bulk(conn,
 	                 "UPDATE subscribers SET points = points + ?,"
 	                 " qualifying_points = qualifying_points + ?, chances = chances + ?,"
-	                 " updated_at = " NOW " WHERE id = ? /* bulk */",
-	                 bal, nb, 4, err) < 0)
+	                 " tier = COALESCE(?, tier), updated_at = " NOW " WHERE id = ? /* bulk */",
+	                 bal, nb, BALANCE_COLUMNS, err) < 0)
 		goto out;
 	rc = 0;
 out:

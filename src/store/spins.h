@@ -26,9 +26,10 @@ struct spins_member {
 	long done;               /* spins today in the campaign */
 	int mission_done;        /* the spin mission is complete for its period */
 	long long qualifying;    /* qualifying points now */
+	char tier[33];           /* the tier now, "" when none */
 };
 
-/* Fills done, mission_done and qualifying of n members (mission_id "" = no mission). One
+/* Fills done, mission_done, qualifying and tier of n members (mission_id "" = no mission). One
  * statement. 0 ok, -1 with err set. */
 int spins_members(struct db_conn *conn, const char *campaign_id, const char *day_key,
                   const char *mission_id, const char *period_key, struct spins_member *m, size_t n,
@@ -97,11 +98,13 @@ struct spins_award {
 	long long chances;
 	const char *reason;
 	char ref[150];
+	const char *tier; /* the member's new tier, NULL when it stays */
 };
 
 /* Writes n awards of a campaign version to the ledgers (points lots expire after
  * expiry_days, 0 = never, and count as qualifying) and moves the balances of their
- * members by the sums, in at most three statements. A ref used before fails on its key.
+ * members by the sums (and their tier, when an award names one), in at most three
+ * statements. A ref used before fails on its key.
  * 0 ok, -1. */
 int spins_awards(struct db_conn *conn, const char *campaign_id, unsigned version,
                  unsigned expiry_days, const struct spins_award *a, size_t n, struct db_error *err);

@@ -4,7 +4,8 @@
  * makes them: daily and total caps across calls, an empty voucher pool
  * falling back without counting a unit, one spin a day (a member twice in one call), the
  * spin mission paid once (also when its award is in the ledger already), balances equal
- * to their ledgers, concurrent batches on several connections never passing a cap;
+ * to their ledgers, tiers moved with them (the entry tier silently, an upgrade with its
+ * notice), concurrent batches on several connections never passing a cap;
  * and vouchers held by another transaction skipped, the last one waited for.
  */
 #include "check.h"
@@ -50,6 +51,9 @@ make_campaign(const char *id, long long daily, long long total, const char *pool
 	    "{\"id\": \"%s\", \"name\": {\"fa\": \"x\", \"en\": \"x\"}, \"timezone\": \"UTC\","
 	    " \"short_codes\": [\"3000\"], \"starts\": \"2026-11-01\", \"ends\": \"2026-12-31\","
 	    " \"points\": {\"expiry_days\": 30},"
+	    " \"tiers\": [{\"id\": \"bronze\", \"name\": {\"fa\": \"b\", \"en\": \"b\"},"
+	    "  \"min_points\": 0}, {\"id\": \"silver\", \"name\": {\"fa\": \"s\", \"en\": \"s\"},"
+	    "  \"min_points\": 100}],"
 	    " \"missions\": [{\"id\": \"daily-spin\", \"type\": \"spin\", \"period\": \"day\","
 	    "  \"reward\": {\"points\": 2}}],"
 	    " \"wheel\": {\"spins_per_day\": %u, \"fallback\": \"nothing\", \"prizes\": ["
@@ -242,6 +246,54 @@ test_mission_award_already_in_ledger(void)
 	CHECK(r[0].res.outcome == SPIN_WON && r[1].res.outcome == SPIN_WON);
 	CHECK(count(c, "SELECT COUNT(*) FROM points_ledger WHERE reason = 'mission'") == 2);
 	CHECK(count(c, "SELECT COUNT(*) FROM mission_completions") == 1);
+	check_balances(c);
+	campaign_free(camp);
+	db_conn_free(c);
+	testdb_drop(&s);
+}
+
+static void
+test_tiers_move_with_the_balances(void)
+{
+	struct db_settings s;
+	struct db_conn *c = testdb_migrated("spin_tiers", &s);
+	struct campaign *camp = make_campaign("club", -1, -1, "", 1);
+	struct wheel_spin_req r[3];
+	long long subs[3] = {member(c, 1), member(c, 2), member(c, 3)};
+	char sql[256];
+	CHECK(camp != NULL);
+	if (camp == NULL)
+		return;
+	/* Member 2 is bronze with 90 qualifying points: "big" (50) and the mission (2) take
+	 * it past silver's 100. Member 3 is silver already. */
+	snprintf(sql, sizeof(sql),
+	         "UPDATE subscribers SET tier = 'bronze', points = 90,"
+	         " qualifying_points = 90 WHERE id = %lld",
+	         subs[1]);
+	testdb_exec(c, sql);
+	snprintf(sql, sizeof(sql), "UPDATE subscribers SET tier = 'silver' WHERE id = %lld",
+	         subs[2]);
+	testdb_exec(c, sql);
+	snprintf(sql, sizeof(sql),
+	         "INSERT INTO points_ledger (subscriber_id, campaign_id, campaign_version, delta,"
+	         " reason, ref, remaining, created_at) VALUES (%lld, 'club', 0, 90, 'event', 'e1',"
+	         " 90, UTC_TIMESTAMP(6))",
+	         subs[1]);
+	testdb_exec(c, sql);
+
+	CHECK(spin_all(c, camp, subs, 3, DAY(1), r) == 0);
+	long long big = count(c, "SELECT COUNT(*) FROM spins WHERE subscriber_id = 2"
+	                         " AND awarded_prize = 'big'");
+	/* The first award gives the entry tier, without a notice. */
+	CHECK(count(c, "SELECT COUNT(*) FROM subscribers WHERE id = 1 AND tier = 'bronze'") == 1);
+	/* 90 + 52 reaches silver (with the rare "nothing" drawn, 92 does not). */
+	CHECK(count(c, "SELECT COUNT(*) FROM subscribers WHERE id = 2 AND tier = 'silver'") == big);
+	CHECK(count(c, "SELECT COUNT(*) FROM notifications WHERE template = 'tier_upgrade'") ==
+	      big);
+	CHECK(count(c, "SELECT COUNT(*) FROM notifications WHERE template = 'tier_upgrade'"
+	               " AND subscriber_id = 2 AND ref = 'tier:club:2:silver'") == big);
+	/* Never down. */
+	CHECK(count(c, "SELECT COUNT(*) FROM subscribers WHERE id = 3 AND tier = 'silver'") == 1);
 	check_balances(c);
 	campaign_free(camp);
 	db_conn_free(c);
@@ -461,6 +513,7 @@ main(void)
 	RUN(test_caps_across_batches);
 	RUN(test_member_twice_in_one_call);
 	RUN(test_mission_award_already_in_ledger);
+	RUN(test_tiers_move_with_the_balances);
 	RUN(test_empty_pool_falls_back);
 	RUN(test_concurrent_batches_keep_the_cap);
 	RUN(test_vouchers_held_by_others);

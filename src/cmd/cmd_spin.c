@@ -17,9 +17,9 @@ cmd_spin_run(struct cmd_ctx *ctx, struct db_error *err)
 		return go;
 	ctx->spin = (struct wheel_spin_req){
 	    .campaign = ctx->campaign, .subscriber_id = s.id, .now = ctx->now};
-	ctx->spin_sub = s;
+	ctx->member = s;
 	if (ctx->may_defer) {
-		ctx->deferred = 1; /* made with the batch's other spins */
+		ctx->deferred = CMD_DEFER_SPIN; /* made with the batch's other spins */
 		return 0;
 	}
 	struct wheel_spin_req *one = &ctx->spin;
@@ -58,7 +58,7 @@ cmd_spin_reply(struct cmd_ctx *ctx)
 		cmd_set_keyword(ctx, "checkin");
 	} else {
 		ctx->reply_key = "spin_won";
-		snprintf(n, sizeof(n), "%lld", ctx->spin_sub.points + res->reward.points);
+		snprintf(n, sizeof(n), "%lld", ctx->member.points + res->reward.points);
 		cmd_set_var(ctx, "balance", n);
 	}
 }

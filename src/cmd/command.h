@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "game/campaign.h"
+#include "game/checkin.h"
 #include "game/wheel.h"
 #include "route/grammar.h"
 #include "store/db.h"
@@ -37,13 +38,15 @@ struct cmd_ctx {
 	int known_locked;
 
 	/* Set by the pipeline when the command may leave its game work to the end of the
-	 * group commit it is part of (sms_process_part): SPIN then only fills spin and
-	 * spin_sub and sets deferred; the batch makes all its spins at once
-	 * (wheel_spin_many) and cmd_spin_reply chooses each reply. */
+	 * group commit it is part of (sms_process_part): SPIN and CHECKIN then only fill
+	 * their request (spin, checkin) and the member, and set deferred; the batch makes
+	 * all its spins and check-ins at once (wheel_spin_many, checkin_run_many) and
+	 * cmd_deferred_reply chooses each reply. */
 	int may_defer;
-	int deferred;
+	enum cmd_deferred { CMD_DEFER_NONE, CMD_DEFER_SPIN, CMD_DEFER_CHECKIN } deferred;
 	struct wheel_spin_req spin;
-	struct subscriber spin_sub;
+	struct checkin_req checkin;
+	struct subscriber member; /* as locked when the command ran */
 
 	/* what the command decides */
 	char lang[3];
@@ -92,8 +95,10 @@ int cmd_subscriber(struct cmd_ctx *ctx, int lock, struct subscriber *s, struct d
  * ("game_not_member", "no_campaign"). 1 go on, 0 answered, -1 with err set. */
 int cmd_game_begin(struct cmd_ctx *ctx, unsigned needs, struct subscriber *s, struct db_error *err);
 
-/* The reply of a spin made (ctx->spin.res filled) for ctx->spin_sub. */
+/* The reply of a spin made (ctx->spin.res filled) for ctx->member. */
 void cmd_spin_reply(struct cmd_ctx *ctx);
+/* The reply of a check-in made (ctx->checkin.res filled) for ctx->member. */
+void cmd_checkin_reply(struct cmd_ctx *ctx);
 
 /* Capitalises ASCII letters in place: Latin keywords read best so in an SMS ("text
  * JOIN"); matching is caseless anyway. */

@@ -273,8 +273,8 @@ sms_tx_body(struct db_conn *conn, void *arg, struct db_error *err)
 			cmd_set_keyword(ctx, "help");
 		}
 	}
-	if (ctx->deferred)
-		return 0; /* sms_finish_batch makes the spin and ends the message */
+	if (ctx->deferred != CMD_DEFER_NONE)
+		return 0; /* sms_finish_batch makes the spin or check-in and ends the message */
 	return sms_tx_end(conn, tx, err);
 }
 
@@ -283,25 +283,33 @@ sms_finish_batch(struct db_conn *conn, const struct sms_in *ins, struct sms_out 
                  size_t n, struct db_error *err)
 {
 	struct wheel_spin_req **spins = xcalloc(n > 0 ? n : 1, sizeof(*spins));
+	struct checkin_req **checkins = xcalloc(n > 0 ? n : 1, sizeof(*checkins));
 	struct inbound_record *recs = xcalloc(n > 0 ? n : 1, sizeof(*recs));
-	size_t nspins = 0, k = 0;
+	size_t nspins = 0, ncheckins = 0, k = 0;
 	int rc = -1;
 
-	/* The spins the parts left, all at once; then their messages end as any other. */
+	/* The spins and check-ins the parts left, each kind all at once; then their
+	 * messages end as any other. */
 	for (size_t i = 0; i < n; i++) {
 		struct sms_tx *tx = outs[i]->pending;
-		if (tx != NULL && tx->ctx.deferred)
+		if (tx != NULL && tx->ctx.deferred == CMD_DEFER_SPIN)
 			spins[nspins++] = &tx->ctx.spin;
+		else if (tx != NULL && tx->ctx.deferred == CMD_DEFER_CHECKIN)
+			checkins[ncheckins++] = &tx->ctx.checkin;
 	}
-	if (nspins > 0 && wheel_spin_many(conn, spins, nspins, err) < 0)
+	if ((nspins > 0 && wheel_spin_many(conn, spins, nspins, err) < 0) ||
+	    (ncheckins > 0 && checkin_run_many(conn, checkins, ncheckins, err) < 0))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		struct sms_tx *tx = outs[i]->pending;
-		if (tx == NULL || !tx->ctx.deferred)
+		if (tx == NULL || tx->ctx.deferred == CMD_DEFER_NONE)
 			continue;
 		tx->in = &ins[i];
 		tx->out = outs[i];
-		cmd_spin_reply(&tx->ctx);
+		if (tx->ctx.deferred == CMD_DEFER_SPIN)
+			cmd_spin_reply(&tx->ctx);
+		else
+			cmd_checkin_reply(&tx->ctx);
 		if (sms_tx_end(conn, tx, err) < 0)
 			goto out;
 	}
@@ -319,6 +327,7 @@ sms_finish_batch(struct db_conn *conn, const struct sms_in *ins, struct sms_out 
 	rc = 0;
 out:
 	free(spins);
+	free(checkins);
 	free(recs);
 	return rc;
 }

@@ -64,9 +64,9 @@ int sms_begin_batch(struct db_conn *conn, const struct sms_rules *const *rules,
                     struct db_error *err);
 
 /* Ends the n messages of one batch that sms_process_part left, in the same
- * transaction: makes the spins they left all at once (wheel_spin_many) and chooses
- * those replies, then writes every pending record in one statement. 0 ok, -1 with err
- * set (the caller rolls back and runs each message alone). */
+ * transaction: makes the spins and check-ins they left, each kind all at once
+ * (wheel_spin_many, checkin_run_many), and chooses those replies, then writes every pending record
+ * in one statement. 0 ok, -1 with err set (the caller rolls back and runs each message alone). */
 int sms_finish_batch(struct db_conn *conn, const struct sms_in *ins, struct sms_out *const *outs,
                      size_t n, struct db_error *err);
 void sms_out_free(struct sms_out *out);

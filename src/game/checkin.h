@@ -23,6 +23,25 @@ struct checkin_result {
 	struct reward_result bonus_reward;
 };
 
+/* One check-in to make: who, in which campaign, when; res is filled by
+ * checkin_run_many. */
+struct checkin_req {
+	const struct campaign *campaign;
+	long long subscriber_id;
+	time_t now;
+	struct checkin_result res;
+};
+
+/* Makes n check-ins in one transaction with a few statements for all of them
+ * (store/checkins.h): the streaks, the check-in rows, the mission, the day's reward and
+ * the streak bonus (each once per day: an award already in the ledger is not made
+ * again), their vouchers, the tiers. The members' rows must be locked by the caller; a
+ * member's second request in one call answers "already". 0 ok (every res filled), -1
+ * with err (roll back). */
+int checkin_run_many(struct db_conn *conn, struct checkin_req *const *reqs, size_t n,
+                     struct db_error *err);
+
+/* One check-in (checkin_run_many of one). 0 ok (res filled), -1 with err. */
 int checkin_run(struct db_conn *conn, const struct campaign *c, long long subscriber_id, time_t now,
                 struct checkin_result *res, struct db_error *err);
 

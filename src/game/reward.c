@@ -3,8 +3,10 @@
  */
 #include "game/reward.h"
 #include "core/tz.h"
+#include "core/xalloc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -151,4 +153,42 @@ reward_apply(struct db_conn *conn, const struct campaign *c, long long subscribe
 		res->voucher_missing = rc == 0;
 	}
 	return 0;
+}
+
+int
+reward_award_many(struct db_conn *conn, const struct campaign *c, struct spins_award *aw, size_t n,
+                  const struct reward_member *members, size_t nmem, struct db_error *err)
+{
+	int *target = xcalloc(nmem > 0 ? nmem : 1, sizeof(*target));
+	int rc = -1;
+
+	/* Each member's tier moves with its balance, from the points and tier read under
+	 * its lock, on its first award's row. */
+	for (size_t k = 0; k < nmem; k++) {
+		long long lots = 0;
+		size_t first = n;
+		for (size_t i = 0; i < n; i++) {
+			if (aw[i].subscriber_id != members[k].subscriber_id)
+				continue;
+			if (first == n)
+				first = i;
+			lots += aw[i].points > 0 ? aw[i].points : 0;
+		}
+		target[k] = lots > 0 && c->ntiers > 0
+		                ? reward_tier_move(c, members[k].qualifying + lots, members[k].tier)
+		                : -1;
+		if (target[k] >= 0)
+			aw[first].tier = c->tiers[target[k]].id;
+	}
+	if (spins_awards(conn, c->id, c->version, c->expiry_days, aw, n, err) < 0)
+		goto out;
+	for (size_t k = 0; k < nmem; k++) {
+		if (target[k] >= 0 && reward_tier_notify(conn, c, members[k].subscriber_id,
+		                                         target[k], members[k].tier, err) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(target);
+	return rc;
 }

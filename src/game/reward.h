@@ -8,6 +8,7 @@
 #include "game/campaign.h"
 #include "store/db.h"
 #include "store/game.h"
+#include "store/spins.h"
 
 struct reward_result {
 	long long points;
@@ -55,5 +56,21 @@ void reward_period_key(const struct campaign *c, enum mission_period period, tim
 
 /* The scope of awards made for campaign c. */
 void reward_scope(const struct campaign *c, struct game_scope *scope_r);
+
+/* A member whose awards reward_award_many writes, as read under its row's lock. */
+struct reward_member {
+	long long subscriber_id;
+	long long qualifying; /* qualifying points before the awards */
+	const char *tier;     /* the tier before, "" when none */
+};
+
+/* Writes n awards of c with a few statements for all of them (store/spins.h
+ * spins_awards; a ref used before fails the statement) and moves each member's tier
+ * with its balance when the awards' qualifying points reach a higher one, queuing the
+ * upgrade notice. members[0..nmem) must hold every member the awards name, once. 0 ok,
+ * -1 with err. */
+int reward_award_many(struct db_conn *conn, const struct campaign *c, struct spins_award *aw,
+                      size_t n, const struct reward_member *members, size_t nmem,
+                      struct db_error *err);
 
 #endif

@@ -142,7 +142,8 @@ spin_group_run(struct db_conn *conn, struct spin_group *g, struct db_error *err)
 	int *ok = xcalloc(n, sizeof(*ok)), *fallback = xcalloc(n, sizeof(*fallback));
 	int *new_mission = xcalloc(n, sizeof(*new_mission));
 	size_t *row_of = xcalloc(n, sizeof(*row_of));
-	int *tier_to = xcalloc(n, sizeof(*tier_to));
+	struct reward_member *who = xcalloc(n, sizeof(*who));
+	size_t nwho = 0;
 	int rc = -1;
 
 	for (size_t i = 0; i < n; i++)
@@ -219,35 +220,21 @@ spin_group_run(struct db_conn *conn, struct spin_group *g, struct db_error *err)
 			         mem[i].subscriber_id, g->period);
 		}
 	}
-	/* The results, and the tiers the awards' qualifying points reach (the members'
-	 * rows are locked: their points before are exact), moved with the balances. */
 	for (size_t i = 0, k = 0; i < n; i++) {
 		if (!ok[i])
 			continue;
 		struct spin_result *res = &g->reqs[i]->res;
-		size_t first = k;
-		long long lots = 0;
 		for (int part = 0; part < 1 + new_mission[i]; part++, k++) {
 			res->reward.points += aw[k].points;
 			res->reward.chances += aw[k].chances;
-			lots += aw[k].points > 0 ? aw[k].points : 0;
 		}
 		res->outcome = SPIN_WON;
 		res->left = w->spins_per_day - (unsigned)mem[i].done - 1;
-		tier_to[i] = lots > 0 && c->ntiers > 0
-		                 ? reward_tier_move(c, mem[i].qualifying + lots, mem[i].tier)
-		                 : -1;
-		if (tier_to[i] >= 0)
-			aw[first].tier = c->tiers[tier_to[i]].id;
+		who[nwho++] =
+		    (struct reward_member){mem[i].subscriber_id, mem[i].qualifying, mem[i].tier};
 	}
-	if (spins_awards(conn, c->id, c->version, c->expiry_days, aw, naward, err) < 0)
+	if (reward_award_many(conn, c, aw, naward, who, nwho, err) < 0)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		if (ok[i] && tier_to[i] >= 0 &&
-		    reward_tier_notify(conn, c, mem[i].subscriber_id, tier_to[i], mem[i].tier,
-		                       err) < 0)
-			goto out;
-	}
 	rc = 0;
 out:
 	free(mem);
@@ -258,7 +245,7 @@ out:
 	free(fallback);
 	free(new_mission);
 	free(row_of);
-	free(tier_to);
+	free(who);
 	return rc;
 }
 

@@ -268,6 +268,40 @@ fail:
 	return -1;
 }
 
+bool
+migrate_server_supported(const char *version)
+{
+	unsigned major = 0, minor = 0;
+	if (version == NULL || strstr(version, "MariaDB") == NULL ||
+	    sscanf(version, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 10 || (major == 10 && minor >= 6);
+}
+
+static int
+version_row(const struct db_row *row, void *arg)
+{
+	snprintf(arg, 128, "%s", row->ncols == 1 && row->values[0] != NULL ? row->values[0] : "");
+	return 0;
+}
+
+/* Refuses a server gamigate's SQL does not run on, saying what is needed. */
+static int
+check_server(struct db_conn *conn, struct db_error *err)
+{
+	char version[128] = "";
+	if (db_exec(conn, "SELECT VERSION()", NULL, 0, version_row, version, NULL, err) < 0)
+		return -1;
+	if (migrate_server_supported(version))
+		return 0;
+	err->code = 0;
+	snprintf(err->msg, sizeof(err->msg),
+	         "the database server is \"%s\"; gamigate needs MariaDB 10.6 or later (Debian 12"
+	         " ships 10.11: apt-get install mariadb-server)",
+	         version);
+	return -1;
+}
+
 int
 migrate_apply(struct db_conn *conn, FILE *progress, struct db_error *err)
 {
@@ -276,7 +310,8 @@ migrate_apply(struct db_conn *conn, FILE *progress, struct db_error *err)
 	int got = 0, rc = -1, applied = 0;
 	struct db_param lp[] = {DB_PARAM_STR(LOCK_NAME), DB_PARAM_INT(LOCK_TIMEOUT_S)};
 
-	if (db_exec(conn, "SELECT GET_LOCK(?, ?)", lp, 2, lock_row, &got, NULL, err) < 0)
+	if (check_server(conn, err) < 0 ||
+	    db_exec(conn, "SELECT GET_LOCK(?, ?)", lp, 2, lock_row, &got, NULL, err) < 0)
 		goto out_free;
 	if (got != 1) {
 		err->code = 0;

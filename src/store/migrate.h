@@ -11,6 +11,7 @@
 #ifndef GAMIGATE_STORE_MIGRATE_H
 #define GAMIGATE_STORE_MIGRATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +44,10 @@ int migrate_apply(struct db_conn *conn, FILE *progress, struct db_error *err);
 /* Writes one line per migration: applied (when, checksum) or pending, and unknown
  * versions found in the database. 0 ok, -1 with err set. */
 int migrate_status(struct db_conn *conn, FILE *out, struct db_error *err);
+
+/* Whether the server's VERSION() text names a MariaDB gamigate runs on: 10.6 or later
+ * (JSON_TABLE, SKIP LOCKED). Pure. */
+bool migrate_server_supported(const char *version);
 
 /* Splits migration text into statements: a statement ends with ';' at the end of a
  * line; lines starting with "--" are comments. A line "DELIMITER //" between

@@ -190,6 +190,20 @@ test_builtin_table(void)
 	CHECK(migrate_latest() >= 1);
 }
 
+static void
+test_server_supported(void)
+{
+	CHECK(migrate_server_supported("10.11.6-MariaDB-0+deb12u1"));
+	CHECK(migrate_server_supported("10.6.0-MariaDB"));
+	CHECK(migrate_server_supported("11.4.2-MariaDB-log"));
+	CHECK(!migrate_server_supported("10.5.23-MariaDB-0+deb11u1"));
+	CHECK(!migrate_server_supported("10.3.39-MariaDB"));
+	CHECK(!migrate_server_supported("8.0.36")); /* MySQL: other SQL */
+	CHECK(!migrate_server_supported(""));
+	CHECK(!migrate_server_supported(NULL));
+	CHECK(!migrate_server_supported("MariaDB"));
+}
+
 int
 main(void)
 {
@@ -199,5 +213,6 @@ main(void)
 	RUN(test_split_callback_stops);
 	RUN(test_checksum);
 	RUN(test_builtin_table);
+	RUN(test_server_supported);
 	return check_summary();
 }

@@ -319,7 +319,7 @@ sms_finish_batch(struct db_conn *conn, const struct sms_in *ins, struct sms_out 
 	}
 	if (inbound_insert_many(conn, recs, k, err) < 0)
 		goto out;
-	/* Done: the states go (on a failure out_reset frees them when each runs alone). */
+	/* Done: the states go (after a failure sms_process frees each when it runs alone). */
 	for (size_t i = 0; i < n; i++) {
 		free(outs[i]->pending);
 		outs[i]->pending = NULL;

@@ -53,7 +53,8 @@ fi
 rm -f "$build_log"
 
 tmp="$(mktemp -d /tmp/gamigate-bench.XXXXXX)"
-export GAMIGATE_DB_DIR="$tmp/db" GAMIGATE_DB_PORT=0
+# Durable commits (the redo log flushed at every commit), as bench/inbound.sh.
+export GAMIGATE_DB_DIR="$tmp/db" GAMIGATE_DB_PORT=0 GAMIGATE_DB_FLUSH=1
 pid= mock=
 cleanup() {
     for p in $pid $mock; do
@@ -67,6 +68,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 "$gg_root/tools/db" start >/dev/null 2>"$tmp/db-start.log" || { cat "$tmp/db-start.log" >&2; gg_die "the bench MariaDB did not start"; }
 eval "$("$gg_root/tools/db" env)"
+db_pid="$(head -n1 "$GAMIGATE_DB_DIR/run/mysqld.pid")"
 db_sql() { "$gg_root/tools/db" shell -N -B -e "$1"; }
 cd "$gg_root"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -100,6 +102,13 @@ done
 curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$tmp/gamigate.log"; gg_die "gamigate did not become healthy"; }
 
 now() { date +%s.%N; }
+# cpu_ticks PID: user+system clock ticks of a process so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+# ticks: "GAMIGATE MARIADBD MOCK MACHINE" clock ticks so far.
+ticks() { echo "$(cpu_ticks "$pid") $(cpu_ticks "$db_pid") $(cpu_ticks "$mock") $(busy_ticks)"; }
+fsyncs() { db_sql "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'INNODB_DATA_FSYNCS'"; }
+c0="$(ticks)" f0="$(fsyncs)"
 sent() { tail -n1 "$tmp/mock.out" | awk '{print $2 + 0}'; }
 max_s=$((120 + members / 500)) # a guard against hangs, not a target
 t0="$(now)"
@@ -107,7 +116,7 @@ t0="$(now)"
 t_mat= t_first= t_last=
 while :; do
     if [[ -z "$t_mat" && "$(db_sql "SELECT status FROM reminder_runs")" == done ]]; then
-        t_mat="$(now)"
+        t_mat="$(now)" c_mat="$(ticks)"
     fi
     s="$(sent)"
     [[ -z "$t_first" && "$s" -gt 0 ]] && t_first="$(now)"
@@ -126,7 +135,8 @@ while :; do
     fi
     sleep 0.5
 done
-[[ -n "$t_mat" ]] || t_mat="$(now)"
+c1="$(ticks)" f1="$(fsyncs)"
+[[ -n "$t_mat" ]] || t_mat="$(now)" c_mat="$c1"
 hwm="$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")"
 awk -v n="$members" -v t0="$t0" -v tm="$t_mat" -v tf="$t_first" -v tl="$t_last" -v hwm="$hwm" \
     -v cores="$(nproc)" 'BEGIN {
@@ -136,3 +146,14 @@ awk -v n="$members" -v t0="$t0" -v tm="$t_mat" -v tf="$t_first" -v tl="$t_last" 
     printf "%-28s %12.0f/s %14s\n", "sent", n / (tl - tf > 0 ? tl - tf : 1), ">= 5000/s"
     printf "%-28s %10.1f MiB %14s\n", "daemon peak memory", hwm / 1024, "<= 256 MiB"
     printf "%-28s %12.1f s\n", "run-now to last message", tl - t0 }'
+# Where the CPU went (seconds of CPU, robust to other load on the machine, unlike the
+# wall-clock figures above): until materialised, and over the whole run.
+awk -v hz="$(getconf CLK_TCK)" -v n="$members" -v a="$c0" -v m="$c_mat" -v b="$c1" \
+    -v t0="$t0" -v tm="$t_mat" -v tl="$t_last" -v fs=$((f1 - f0)) 'BEGIN {
+    split(a, x); split(m, y); split(b, z)
+    printf "cpu until materialised (%.1f s): gamigate %.1f s, mariadbd %.1f s, mock %.1f s, machine %.1f s\n",
+        tm - t0, (y[1] - x[1]) / hz, (y[2] - x[2]) / hz, (y[3] - x[3]) / hz, (y[4] - x[4]) / hz
+    printf "cpu whole run (%.1f s): gamigate %.1f s, mariadbd %.1f s, mock %.1f s, machine %.1f s of %.1f s available\n",
+        tl - t0, (z[1] - x[1]) / hz, (z[2] - x[2]) / hz, (z[3] - x[3]) / hz, (z[4] - x[4]) / hz, 2 * (tl - t0)
+    printf "cpu per member (whole run): gamigate %.1f us, mariadbd %.1f us; InnoDB fsyncs %d\n",
+        1e6 * (z[1] - x[1]) / hz / n, 1e6 * (z[2] - x[2]) / hz / n, fs }'

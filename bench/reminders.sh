@@ -10,9 +10,10 @@ set -euo pipefail
 gg_prog=bench/reminders.sh
 members=1000000
 pool=4
+kind=transactional
 usage() {
     cat <<'USAGE'
-usage: bench/reminders.sh [-n MEMBERS] [-w POOL_SIZE]
+usage: bench/reminders.sh [-n MEMBERS] [-w POOL_SIZE] [-k KIND]
 
 Builds build/run (gamigate and bench/mockprovider), starts a private MariaDB of its own
 in a temporary folder, migrates it, inserts MEMBERS subscribers (default 1,000,000),
@@ -27,6 +28,8 @@ Everything is stopped and removed at the end.
 
   -n MEMBERS    members in the run
   -w POOL_SIZE  database.pool_size (default 4)
+  -k KIND       the reminder's kind: transactional (default) or promotional (the block
+                and the daily cap are checked for every member, at creation and at send)
 USAGE
 }
 while (($#)); do
@@ -34,12 +37,14 @@ while (($#)); do
     -h | --help) usage; exit 0 ;;
     -n) members="${2:?-n needs MEMBERS}"; shift ;;
     -w) pool="${2:?-w needs POOL_SIZE}"; shift ;;
+    -k) kind="${2:?-k needs KIND}"; shift ;;
     *) usage >&2; exit 2 ;;
     esac
     shift
 done
 [[ "$members" =~ ^[1-9][0-9]*$ ]] || gg_die "-n: a whole number, got '$members'"
 [[ "$pool" =~ ^[1-9][0-9]*$ ]] || gg_die "-w: a whole number, got '$pool'"
+[[ "$kind" == transactional || "$kind" == promotional ]] || gg_die "-k: transactional or promotional, got '$kind'"
 
 gg_need_packages "${GG_PACKAGES[@]}"
 build="$gg_root/build/run"
@@ -79,8 +84,8 @@ gg_say "inserting $members members"
 db_sql "INSERT INTO subscribers (msisdn, lang, joined_at, created_at, updated_at)
     SELECT CONCAT('+98912', LPAD(seq, 7, '0')), IF(seq % 2 = 0, 'en', 'fa'), UTC_TIMESTAMP(6),
     UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM seq_1_to_$members"
-cat >"$tmp/r.json" <<'JSON'
-{"id": "bench", "kind": "transactional", "schedule": {"daily": "03:00"},
+cat >"$tmp/r.json" <<JSON
+{"id": "bench", "kind": "$kind", "schedule": {"daily": "03:00"},
  "segment": {"type": "all"},
  "text": {"fa": "امتیاز شما: {points}", "en": "Your points: {points}"}}
 JSON
@@ -108,7 +113,14 @@ busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 # ticks: "GAMIGATE MARIADBD MOCK MACHINE" clock ticks so far.
 ticks() { echo "$(cpu_ticks "$pid") $(cpu_ticks "$db_pid") $(cpu_ticks "$mock") $(busy_ticks)"; }
 fsyncs() { db_sql "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'INNODB_DATA_FSYNCS'"; }
-c0="$(ticks)" f0="$(fsyncs)"
+# handlers: "FSYNCS READ_KEY READ_NEXT UPDATE WRITE STATEMENTS" so far (server counters).
+handlers() {
+    db_sql "SELECT GROUP_CONCAT(VARIABLE_VALUE ORDER BY FIELD(VARIABLE_NAME, 'INNODB_DATA_FSYNCS',
+        'HANDLER_READ_KEY', 'HANDLER_READ_NEXT', 'HANDLER_UPDATE', 'HANDLER_WRITE', 'COM_STMT_EXECUTE')
+        SEPARATOR ' ') FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN ('INNODB_DATA_FSYNCS',
+        'HANDLER_READ_KEY', 'HANDLER_READ_NEXT', 'HANDLER_UPDATE', 'HANDLER_WRITE', 'COM_STMT_EXECUTE')"
+}
+c0="$(ticks)" f0="$(handlers)"
 sent() { tail -n1 "$tmp/mock.out" | awk '{print $2 + 0}'; }
 max_s=$((120 + members / 500)) # a guard against hangs, not a target
 t0="$(now)"
@@ -135,12 +147,12 @@ while :; do
     fi
     sleep 0.5
 done
-c1="$(ticks)" f1="$(fsyncs)"
+c1="$(ticks)" f1="$(handlers)"
 [[ -n "$t_mat" ]] || t_mat="$(now)" c_mat="$c1"
 hwm="$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")"
 awk -v n="$members" -v t0="$t0" -v tm="$t_mat" -v tf="$t_first" -v tl="$t_last" -v hwm="$hwm" \
-    -v cores="$(nproc)" 'BEGIN {
-    printf "== reminder run of %d members, %d cores (%s)\n", n, cores, strftime("%Y-%m-%d %H:%M UTC", systime(), 1)
+    -v cores="$(nproc)" -v kind="$kind" 'BEGIN {
+    printf "== %s reminder run of %d members, %d cores (%s)\n", kind, n, cores, strftime("%Y-%m-%d %H:%M UTC", systime(), 1)
     printf "%-28s %14s %14s\n", "figure", "measured", "target"
     printf "%-28s %12.1f s %14s\n", "materialised in", tm - t0, "<= 30 s"
     printf "%-28s %12.0f/s %14s\n", "sent", n / (tl - tf > 0 ? tl - tf : 1), ">= 5000/s"
@@ -149,11 +161,13 @@ awk -v n="$members" -v t0="$t0" -v tm="$t_mat" -v tf="$t_first" -v tl="$t_last" 
 # Where the CPU went (seconds of CPU, robust to other load on the machine, unlike the
 # wall-clock figures above): until materialised, and over the whole run.
 awk -v hz="$(getconf CLK_TCK)" -v n="$members" -v a="$c0" -v m="$c_mat" -v b="$c1" \
-    -v t0="$t0" -v tm="$t_mat" -v tl="$t_last" -v fs=$((f1 - f0)) 'BEGIN {
-    split(a, x); split(m, y); split(b, z)
+    -v t0="$t0" -v tm="$t_mat" -v tl="$t_last" -v f0="$f0" -v f1="$f1" 'BEGIN {
+    split(a, x); split(m, y); split(b, z); split(f0, g); split(f1, h)
     printf "cpu until materialised (%.1f s): gamigate %.1f s, mariadbd %.1f s, mock %.1f s, machine %.1f s\n",
         tm - t0, (y[1] - x[1]) / hz, (y[2] - x[2]) / hz, (y[3] - x[3]) / hz, (y[4] - x[4]) / hz
     printf "cpu whole run (%.1f s): gamigate %.1f s, mariadbd %.1f s, mock %.1f s, machine %.1f s of %.1f s available\n",
         tl - t0, (z[1] - x[1]) / hz, (z[2] - x[2]) / hz, (z[3] - x[3]) / hz, (z[4] - x[4]) / hz, 2 * (tl - t0)
     printf "cpu per member (whole run): gamigate %.1f us, mariadbd %.1f us; InnoDB fsyncs %d\n",
-        1e6 * (z[1] - x[1]) / hz / n, 1e6 * (z[2] - x[2]) / hz / n, fs }'
+        1e6 * (z[1] - x[1]) / hz / n, 1e6 * (z[2] - x[2]) / hz / n, h[1] - g[1]
+    printf "server work per member: %.2f statements, handler read_key %.1f, read_next %.1f, update %.1f, write %.1f\n",
+        (h[6] - g[6]) / n, (h[2] - g[2]) / n, (h[3] - g[3]) / n, (h[4] - g[4]) / n, (h[5] - g[5]) / n }'

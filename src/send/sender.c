@@ -79,13 +79,18 @@ struct sender {
 	unsigned long long dlr_buckets[8]; /* cumulative counts at the bounds below */
 	double dlr_sum;
 	unsigned long long dlr_n;
-	/* outbox rows by state, refreshed by a job every COUNTS_EVERY_S */
+	/* outbox rows by state, refreshed by a job every count_every_s */
 	struct outbox_counts counts;
 	int counts_ok, counting;
-	double last_count;
+	double last_count, count_every_s;
 };
 
-#define COUNTS_EVERY_S 5.0
+/* The counts read the whole outbox (every row ever sent): at least COUNTS_EVERY_S
+ * apart, and COUNTS_COST_FACTOR times as long apart as the last count took, so that
+ * they never take more than a twentieth of a worker (and of the server's core), however
+ * large the table grows: a count of 1,000,000 rows takes ~0.5 s. */
+#define COUNTS_EVERY_S     5.0
+#define COUNTS_COST_FACTOR 20.0
 static const double dlr_bounds[8] = {1, 5, 15, 60, 300, 1800, 3600, 86400};
 
 static double
@@ -666,6 +671,9 @@ counts_done(void *arg, int result, const struct db_error *err)
 		return;
 	}
 	job->s->counting = 0;
+	double took = now_s() - job->s->last_count;
+	job->s->count_every_s =
+	    took * COUNTS_COST_FACTOR > COUNTS_EVERY_S ? took * COUNTS_COST_FACTOR : COUNTS_EVERY_S;
 	if (result == 0) {
 		job->s->counts = job->c;
 		job->s->counts_ok = 1;
@@ -709,7 +717,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		s->last_feed = now;
 		start_feed(s);
 	}
-	if (!s->counting && now - s->last_count >= COUNTS_EVERY_S && pool_has_room(s)) {
+	if (!s->counting && now - s->last_count >= s->count_every_s && pool_has_room(s)) {
 		s->last_count = now;
 		start_counts(s);
 	}
@@ -738,6 +746,7 @@ sender_new(struct event_base *base, struct db_pool *pool, const struct config *c
 	s->pool = pool;
 	s->cfg = cfg;
 	s->provider = p;
+	s->count_every_s = COUNTS_EVERY_S;
 	if (hooks != NULL)
 		s->hooks = *hooks;
 	snprintf(s->node, sizeof(s->node), "%.80s", node);
@@ -858,7 +867,8 @@ render_dlr(struct sender *s, struct buf *out)
 		const struct outbox_counts *c = &s->counts;
 		buf_printf(
 		    out,
-		    "# HELP gamigate_outbox_rows Outbox rows by state (refreshed every %g s).\n"
+		    "# HELP gamigate_outbox_rows Outbox rows by state (refreshed every %g s, less"
+		    " often when counting is slow).\n"
 		    "# TYPE gamigate_outbox_rows gauge\n"
 		    "gamigate_outbox_rows{state=\"queued\"} %lld\n"
 		    "gamigate_outbox_rows{state=\"sending\"} %lld\n"

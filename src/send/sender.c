@@ -103,6 +103,8 @@ now_s(void)
 
 static void dispatch(struct sender *s);
 static void flush_reports(struct sender *s);
+static void maybe_claim(struct sender *s, double now);
+static unsigned claim_size(struct sender *s);
 
 static void
 schedule_tick(struct sender *s, double after_s)
@@ -220,6 +222,8 @@ check_multi_info(struct sender *s)
 		buf_free(&masked);
 		item_free(x);
 	}
+	if (s->nready < claim_size(s))
+		maybe_claim(s, now_s()); /* before the results take the queue, as in on_tick */
 	flush_reports(s);
 	dispatch(s);
 }
@@ -704,6 +708,20 @@ pool_has_room(struct sender *s)
 	return st.queued == 0;
 }
 
+/* Claims more once fewer rows than one claim's worth wait (so the next claim is in
+ * before the ready ones run out), while the provider is reachable. Called on every
+ * tick and whenever requests end. */
+static void
+maybe_claim(struct sender *s, double now)
+{
+	int breaker_closed = s->breaker.state == BREAKER_CLOSED ||
+	                     (s->breaker.state == BREAKER_OPEN && now >= s->breaker.open_until) ||
+	                     (s->breaker.state == BREAKER_HALF_OPEN && !s->breaker.probing);
+	if (!s->claiming && !s->closed && breaker_closed && s->nready < claim_size(s) &&
+	    s->in_flight < (unsigned)s->cfg->outbox_in_flight && pool_has_room(s))
+		start_claim(s);
+}
+
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -712,6 +730,9 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 
+	/* The claim first: the results, the feed and the counts, queued first, would leave
+	 * the queue not empty and the claim waiting for the next tick (poll_ms away). */
+	maybe_claim(s, now);
 	flush_reports(s);
 	if (!s->feeding && now - s->last_feed >= FEED_EVERY_S && pool_has_room(s)) {
 		s->last_feed = now;
@@ -721,12 +742,6 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		s->last_count = now;
 		start_counts(s);
 	}
-	int breaker_closed = s->breaker.state == BREAKER_CLOSED ||
-	                     (s->breaker.state == BREAKER_OPEN && now >= s->breaker.open_until) ||
-	                     (s->breaker.state == BREAKER_HALF_OPEN && !s->breaker.probing);
-	if (!s->claiming && breaker_closed && s->nready < claim_size(s) / 2 + 1 &&
-	    s->in_flight < (unsigned)s->cfg->outbox_in_flight && pool_has_room(s))
-		start_claim(s);
 	dispatch(s);
 	if (!evtimer_pending(s->tick, NULL))
 		schedule_tick(s, (double)s->cfg->outbox_poll_ms / 1000);

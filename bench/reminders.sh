@@ -11,9 +11,10 @@ gg_prog=bench/reminders.sh
 members=1000000
 pool=4
 kind=transactional
+rate=100000
 usage() {
     cat <<'USAGE'
-usage: bench/reminders.sh [-n MEMBERS] [-w POOL_SIZE] [-k KIND]
+usage: bench/reminders.sh [-n MEMBERS] [-w POOL_SIZE] [-k KIND] [-r RATE]
 
 Builds build/run (gamigate and bench/mockprovider), starts a private MariaDB of its own
 in a temporary folder, migrates it, inserts MEMBERS subscribers (default 1,000,000),
@@ -30,6 +31,8 @@ Everything is stopped and removed at the end.
   -w POOL_SIZE  database.pool_size (default 4)
   -k KIND       the reminder's kind: transactional (default) or promotional (the block
                 and the daily cap are checked for every member, at creation and at send)
+  -r RATE       outbox.rate_per_s, the provider's rate (default 100000: no limit; the
+                sender then takes what CPU it can from the materialising of the run)
 USAGE
 }
 while (($#)); do
@@ -38,12 +41,14 @@ while (($#)); do
     -n) members="${2:?-n needs MEMBERS}"; shift ;;
     -w) pool="${2:?-w needs POOL_SIZE}"; shift ;;
     -k) kind="${2:?-k needs KIND}"; shift ;;
+    -r) rate="${2:?-r needs RATE}"; shift ;;
     *) usage >&2; exit 2 ;;
     esac
     shift
 done
 [[ "$members" =~ ^[1-9][0-9]*$ ]] || gg_die "-n: a whole number, got '$members'"
 [[ "$pool" =~ ^[1-9][0-9]*$ ]] || gg_die "-w: a whole number, got '$pool'"
+[[ "$rate" =~ ^[1-9][0-9]*$ ]] || gg_die "-r: a whole number, got '$rate'"
 [[ "$kind" == transactional || "$kind" == promotional ]] || gg_die "-k: transactional or promotional, got '$kind'"
 
 gg_need_packages "${GG_PACKAGES[@]}"
@@ -95,7 +100,7 @@ JSON
 mock=$!
 sets=(--set "http.listen=127.0.0.1:$port" --set log.level=warn --set "database.pool_size=$pool"
     --set outbox.provider=http --set "outbox.http_url=http://127.0.0.1:$mport/send"
-    --set outbox.rate_per_s=100000 --set outbox.in_flight=64 --set outbox.batch=1000
+    --set "outbox.rate_per_s=$rate" --set outbox.in_flight=64 --set outbox.batch=1000
     --set outbox.poll_ms=20 --set outbox.scheduler_interval_ms=100
     --set outbox.quiet_start=00:00 --set outbox.quiet_end=00:00 --set game.expiry_interval_s=0)
 GAMIGATE_ADMIN_TOKEN=bench-token-0123456789 "$build/gamigate" -c conf/gamigate.conf "${sets[@]}" serve 2>"$tmp/gamigate.log" &
@@ -151,8 +156,8 @@ c1="$(ticks)" f1="$(handlers)"
 [[ -n "$t_mat" ]] || t_mat="$(now)" c_mat="$c1"
 hwm="$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")"
 awk -v n="$members" -v t0="$t0" -v tm="$t_mat" -v tf="$t_first" -v tl="$t_last" -v hwm="$hwm" \
-    -v cores="$(nproc)" -v kind="$kind" 'BEGIN {
-    printf "== %s reminder run of %d members, %d cores (%s)\n", kind, n, cores, strftime("%Y-%m-%d %H:%M UTC", systime(), 1)
+    -v cores="$(nproc)" -v kind="$kind" -v rate="$rate" 'BEGIN {
+    printf "== %s reminder run of %d members, provider rate %d/s, %d cores (%s)\n", kind, n, rate, cores, strftime("%Y-%m-%d %H:%M UTC", systime(), 1)
     printf "%-28s %14s %14s\n", "figure", "measured", "target"
     printf "%-28s %12.1f s %14s\n", "materialised in", tm - t0, "<= 30 s"
     printf "%-28s %12.0f/s %14s\n", "sent", n / (tl - tf > 0 ? tl - tf : 1), ">= 5000/s"

@@ -425,6 +425,8 @@ schedule_done(void *arg, int result, const struct db_error *err)
 	struct daemon *d = job->d;
 	int more = result == 0 && job->st.more;
 	d->scheduling = 0;
+	/* While a run is being materialised (batches left), the sender gives way. */
+	sender_yield(d->env.sender, more);
 	if (result < 0)
 		log_kv(LOG_WARN, "reminder scheduling failed; the next tick tries again", "error",
 		       err->msg, (const char *)NULL);

@@ -63,6 +63,7 @@ struct sender {
 	struct outbox_report *reports;
 	size_t nreports, reports_cap;
 	int claiming, feeding, reporting;
+	int yielding;  /* sender_yield: one database job at a time */
 	unsigned jobs; /* pool jobs whose done callback has not run yet */
 	int closed;    /* sender_free was called; freed when jobs reaches 0 */
 	unsigned long long claim_seq;
@@ -479,6 +480,8 @@ report_done(void *arg, int result, const struct db_error *err)
 	free(job);
 	if (s != NULL && !job_ended(s)) {
 		s->reporting = 0;
+		if (s->yielding && s->nready < claim_size(s))
+			maybe_claim(s, now_s()); /* its turn: results keep coming */
 		flush_reports(s);
 	}
 }
@@ -486,7 +489,7 @@ report_done(void *arg, int result, const struct db_error *err)
 static void
 flush_reports(struct sender *s)
 {
-	if (s->reporting || s->nreports == 0)
+	if (s->reporting || s->nreports == 0 || (s->yielding && s->claiming))
 		return;
 	struct report_job *job = xcalloc(1, sizeof(*job));
 	job->s = s;
@@ -553,6 +556,7 @@ claim_done(void *arg, int result, const struct db_error *err)
 	}
 	free(job->items);
 	free(job);
+	flush_reports(s); /* when yielding, the results waited for this claim */
 	dispatch(s);
 }
 
@@ -717,6 +721,8 @@ maybe_claim(struct sender *s, double now)
 	int breaker_closed = s->breaker.state == BREAKER_CLOSED ||
 	                     (s->breaker.state == BREAKER_OPEN && now >= s->breaker.open_until) ||
 	                     (s->breaker.state == BREAKER_HALF_OPEN && !s->breaker.probing);
+	if (s->yielding && s->reporting)
+		return;
 	if (!s->claiming && !s->closed && breaker_closed && s->nready < claim_size(s) &&
 	    s->in_flight < (unsigned)s->cfg->outbox_in_flight && pool_has_room(s))
 		start_claim(s);
@@ -825,6 +831,13 @@ sender_free(struct sender *s)
 	s->closed = 1;
 	if (s->jobs == 0)
 		sender_destroy(s);
+}
+
+void
+sender_yield(struct sender *s, int on)
+{
+	if (s != NULL)
+		s->yielding = on;
 }
 
 void

@@ -379,12 +379,19 @@ reminders_materialise(struct db_conn *conn, const struct materialise_args *a, lo
 	               " COALESCE(?, CASE WHEN ? = 0 THEN NULL"
 	               " WHEN s.promo_blocked_at IS NOT NULL THEN"
 	               " 'blocked by the operator for promotional messages'"
-	               " WHEN (SELECT COUNT(*) FROM outbox o WHERE o.subscriber_id = s.id AND"
+	               " WHEN COALESCE(c.n, 0) >= ? THEN"
+	               " 'daily cap of promotional messages reached' END) AS refusal"
+	               " FROM subscribers s"
+	               /* The cap's count for the whole batch in one range of
+	                * outbox_subscriber_day (empty unless a member has promotional
+	                * rows), instead of one look-up per member. */
+	               " LEFT JOIN (SELECT o.subscriber_id, COUNT(*) AS n FROM outbox o"
+	               " WHERE ? = 1 AND o.subscriber_id > ? AND o.subscriber_id <= ? AND"
 	               " o.kind = 'promotional' AND o.state IN ('queued', 'sending', 'sent',"
 	               " 'delivered') AND COALESCE(o.sent_at, o.not_before) >= FROM_UNIXTIME(?)"
-	               " AND COALESCE(o.sent_at, o.not_before) < FROM_UNIXTIME(?)) >= ? THEN"
-	               " 'daily cap of promotional messages reached' END) AS refusal"
-	               " FROM subscribers s WHERE s.id > ? AND s.id <= ?");
+	               " AND COALESCE(o.sent_at, o.not_before) < FROM_UNIXTIME(?)"
+	               " GROUP BY o.subscriber_id) c ON c.subscriber_id = s.id"
+	               " WHERE s.id > ? AND s.id <= ?");
 	p[np++] = DB_PARAM_STR(prefix);
 	p[np++] = DB_PARAM_STR(a->kind);
 	p[np++] = DB_PARAM_STR(a->lang0);
@@ -402,9 +409,12 @@ reminders_materialise(struct db_conn *conn, const struct materialise_args *a, lo
 	p[np++] =
 	    a->too_long != NULL ? DB_PARAM_STR(a->too_long) : (struct db_param){.type = DB_NULL};
 	p[np++] = DB_PARAM_INT(a->promotional);
+	p[np++] = DB_PARAM_INT(a->cap);
+	p[np++] = DB_PARAM_INT(a->promotional);
+	p[np++] = DB_PARAM_INT(a->after);
+	p[np++] = DB_PARAM_INT(a->upto);
 	p[np++] = DB_PARAM_INT((long long)a->day_start);
 	p[np++] = DB_PARAM_INT((long long)a->day_start + 86400);
-	p[np++] = DB_PARAM_INT(a->cap);
 	p[np++] = DB_PARAM_INT(a->after);
 	p[np++] = DB_PARAM_INT(a->upto);
 	if (segment_where(a->q, &sql, p, &np) < 0) {

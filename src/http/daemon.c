@@ -346,6 +346,15 @@ pool_all_idle(struct daemon *d)
 	return st.queued == 0 && st.busy == 0;
 }
 
+/* Nothing queued and a worker free: a job queued now runs at once. */
+static int
+pool_worker_free(struct daemon *d)
+{
+	struct db_pool_stats st;
+	db_pool_stats(d->env.pool, &st);
+	return st.queued == 0 && st.busy < st.workers;
+}
+
 static void
 on_expiry(evutil_socket_t fd, short what, void *arg)
 {
@@ -369,11 +378,17 @@ on_ussd_purge(evutil_socket_t fd, short what, void *arg)
 
 /*
  * Reminders (send/scheduler.h) every outbox.scheduler_interval_ms, as a pool job queued
- * only while every worker is idle; a job does at most SCHEDULE_BATCHES batches and, with
- * work left, the next follows at once. Every node runs it; the database hands out the
- * work (SKIP LOCKED, unique firings, leased runs).
+ * only while a worker is free and nothing waits in the queue (so it never waits there
+ * itself, and the sender's jobs, always out during a run, do not starve it); a job does
+ * at most SCHEDULE_BATCHES batches of SCHEDULE_MEMBERS members (one INSERT ... SELECT
+ * and one commit each) and, with work left, the next follows at once. Every node runs
+ * it; the database hands out the work (SKIP LOCKED, unique firings, leased runs).
  */
 #define SCHEDULE_BATCHES 20
+/* An INSERT ... SELECT holds the outbox's AUTO-INC lock until it ends, so a single
+ * message queued meanwhile (a reply, a notification) waits for it: 5,000 members take
+ * ~60 ms on an idle server. */
+#define SCHEDULE_MEMBERS 5000
 
 struct schedule_job {
 	struct daemon *d;
@@ -393,7 +408,7 @@ schedule_run(struct db_conn *conn, void *arg, struct db_error *err)
 	    .nlangs = scheduler_nlangs,
 	    .default_tz = cfg->game_timezone,
 	    .env = &job->env,
-	    .batch = (unsigned)cfg->outbox_batch,
+	    .batch = SCHEDULE_MEMBERS,
 	    .max_batches = SCHEDULE_BATCHES,
 	    .lease_s = (unsigned)cfg->outbox_lease_s,
 	    .now = time(NULL),
@@ -410,6 +425,8 @@ schedule_done(void *arg, int result, const struct db_error *err)
 	struct daemon *d = job->d;
 	int more = result == 0 && job->st.more;
 	d->scheduling = 0;
+	/* While a run is being materialised (batches left), the sender gives way. */
+	sender_yield(d->env.sender, more);
 	if (result < 0)
 		log_kv(LOG_WARN, "reminder scheduling failed; the next tick tries again", "error",
 		       err->msg, (const char *)NULL);
@@ -423,7 +440,7 @@ schedule_done(void *arg, int result, const struct db_error *err)
 	}
 	sms_rules_unref(job->rules);
 	free(job);
-	if (more && !d->signalled && pool_all_idle(d))
+	if (more && !d->signalled && pool_worker_free(d))
 		start_schedule(d);
 }
 
@@ -454,7 +471,7 @@ on_schedule(evutil_socket_t fd, short what, void *arg)
 	struct daemon *d = arg;
 	(void)fd;
 	(void)what;
-	if (!d->signalled && pool_all_idle(d))
+	if (!d->signalled && pool_worker_free(d))
 		start_schedule(d);
 }
 

@@ -206,10 +206,10 @@ outbox_claim_due(struct db_conn *conn, const struct outbox_env *env, const char 
 	int rc = -1;
 
 	*n_r = 0;
-	if (outbox_claim(conn, token, lease_s, max, items, &n, err) < 0)
+	time_t day_start = policy_day_start(env->policy, now);
+	if (outbox_claim(conn, token, lease_s, max, day_start, items, &n, err) < 0)
 		return -1;
 	settle = xcalloc(n > 0 ? n : 1, sizeof(*settle));
-	time_t day_start = policy_day_start(env->policy, now);
 	for (unsigned i = 0; i < n; i++) {
 		struct outbox_item *it = &items[i];
 		enum outbox_kind kind = OUTBOX_TRANSACTIONAL;
@@ -223,12 +223,8 @@ outbox_claim_due(struct db_conn *conn, const struct outbox_env *env, const char 
 			r->kind = OUTBOX_EXPIRED;
 			snprintf(r->error, sizeof(r->error), "not sent before it expired");
 		} else if (it->subscriber_id > 0 && kind != OUTBOX_REPLY) {
-			struct outbox_member mem;
-			if (outbox_member_get(conn, it->subscriber_id, day_start, it->id, &mem,
-			                      err) < 0)
-				goto out;
-			struct policy_member pm = {mem.opted_out, mem.promo_blocked,
-			                           mem.promo_today};
+			struct policy_member pm = {it->member.opted_out, it->member.promo_blocked,
+			                           it->member.promo_today};
 			v = policy_check(env->policy, kind, &pm, now, &until, &reason);
 			if (v == POLICY_DROP) {
 				r->kind = OUTBOX_FAILED;

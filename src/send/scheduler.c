@@ -71,7 +71,6 @@ struct batch_ctx {
 	const struct scheduler_opts *o;
 	const struct reminder *r;
 	long long run_id;
-	struct segment_member *members;
 	/* results of the last attempt */
 	int lost; /* the run is no longer ours */
 	int done;
@@ -104,7 +103,7 @@ batch_tx(struct db_conn *conn, void *arg, struct db_error *err)
 {
 	struct batch_ctx *c = arg;
 	const struct scheduler_opts *o = c->o;
-	long long cursor = 0;
+	long long cursor = 0, last = 0;
 	unsigned n = 0;
 	char day[11];
 
@@ -126,7 +125,7 @@ batch_tx(struct db_conn *conn, void *arg, struct db_error *err)
 	    .day_key = day,
 	    .include_opted_out = 0,
 	};
-	if (reminders_segment(conn, &q, cursor, o->batch, c->members, &n, err) < 0)
+	if (reminders_segment_next(conn, &q, cursor, o->batch, &n, &last, err) < 0)
 		return -1;
 	if (n > 0) {
 		const struct reminder *r = c->r;
@@ -139,7 +138,7 @@ batch_tx(struct db_conn *conn, void *arg, struct db_error *err)
 		    .run_id = c->run_id,
 		    .q = &q,
 		    .after = cursor,
-		    .upto = c->members[n - 1].id,
+		    .upto = last,
 		    .kind = outbox_kind_name(r->kind),
 		    .promotional = promotional,
 		    .lang0 = r->langs[0],
@@ -172,7 +171,6 @@ scheduler_tick(struct db_conn *conn, const struct scheduler_opts *o, struct sche
                struct db_error *err)
 {
 	struct start_ctx sc = {o, 0};
-	struct segment_member *members = NULL;
 	struct reminder *r = NULL;
 	long long run_id = 0;
 	int rc = -1;
@@ -181,7 +179,6 @@ scheduler_tick(struct db_conn *conn, const struct scheduler_opts *o, struct sche
 	if (db_tx(conn, start_tx, &sc, err) < 0)
 		return -1;
 	st->started = sc.started;
-	members = xcalloc(o->batch > 0 ? o->batch : 1, sizeof(*members));
 	while (st->batches < o->max_batches) {
 		if (r == NULL) {
 			char reminder_id[41];
@@ -208,7 +205,7 @@ scheduler_tick(struct db_conn *conn, const struct scheduler_opts *o, struct sche
 				continue;
 			}
 		}
-		struct batch_ctx bc = {.o = o, .r = r, .run_id = run_id, .members = members};
+		struct batch_ctx bc = {.o = o, .r = r, .run_id = run_id};
 		measure_texts(&bc);
 		if (db_tx(conn, batch_tx, &bc, err) < 0)
 			goto out;
@@ -224,7 +221,6 @@ scheduler_tick(struct db_conn *conn, const struct scheduler_opts *o, struct sche
 	rc = 0;
 out:
 	reminder_free(r);
-	free(members);
 	return rc;
 }
 

@@ -63,6 +63,7 @@ struct sender {
 	struct outbox_report *reports;
 	size_t nreports, reports_cap;
 	int claiming, feeding, reporting;
+	int yielding;  /* sender_yield: one database job at a time */
 	unsigned jobs; /* pool jobs whose done callback has not run yet */
 	int closed;    /* sender_free was called; freed when jobs reaches 0 */
 	unsigned long long claim_seq;
@@ -79,13 +80,18 @@ struct sender {
 	unsigned long long dlr_buckets[8]; /* cumulative counts at the bounds below */
 	double dlr_sum;
 	unsigned long long dlr_n;
-	/* outbox rows by state, refreshed by a job every COUNTS_EVERY_S */
+	/* outbox rows by state, refreshed by a job every count_every_s */
 	struct outbox_counts counts;
 	int counts_ok, counting;
-	double last_count;
+	double last_count, count_every_s;
 };
 
-#define COUNTS_EVERY_S 5.0
+/* The counts read the whole outbox (every row ever sent): at least COUNTS_EVERY_S
+ * apart, and COUNTS_COST_FACTOR times as long apart as the last count took, so that
+ * they never take more than a twentieth of a worker (and of the server's core), however
+ * large the table grows: a count of 1,000,000 rows takes ~0.5 s. */
+#define COUNTS_EVERY_S     5.0
+#define COUNTS_COST_FACTOR 20.0
 static const double dlr_bounds[8] = {1, 5, 15, 60, 300, 1800, 3600, 86400};
 
 static double
@@ -98,6 +104,8 @@ now_s(void)
 
 static void dispatch(struct sender *s);
 static void flush_reports(struct sender *s);
+static void maybe_claim(struct sender *s, double now);
+static unsigned claim_size(struct sender *s);
 
 static void
 schedule_tick(struct sender *s, double after_s)
@@ -215,6 +223,8 @@ check_multi_info(struct sender *s)
 		buf_free(&masked);
 		item_free(x);
 	}
+	if (s->nready < claim_size(s))
+		maybe_claim(s, now_s()); /* before the results take the queue, as in on_tick */
 	flush_reports(s);
 	dispatch(s);
 }
@@ -470,6 +480,8 @@ report_done(void *arg, int result, const struct db_error *err)
 	free(job);
 	if (s != NULL && !job_ended(s)) {
 		s->reporting = 0;
+		if (s->yielding && s->nready < claim_size(s))
+			maybe_claim(s, now_s()); /* its turn: results keep coming */
 		flush_reports(s);
 	}
 }
@@ -477,7 +489,7 @@ report_done(void *arg, int result, const struct db_error *err)
 static void
 flush_reports(struct sender *s)
 {
-	if (s->reporting || s->nreports == 0)
+	if (s->reporting || s->nreports == 0 || (s->yielding && s->claiming))
 		return;
 	struct report_job *job = xcalloc(1, sizeof(*job));
 	job->s = s;
@@ -544,6 +556,7 @@ claim_done(void *arg, int result, const struct db_error *err)
 	}
 	free(job->items);
 	free(job);
+	flush_reports(s); /* when yielding, the results waited for this claim */
 	dispatch(s);
 }
 
@@ -666,6 +679,9 @@ counts_done(void *arg, int result, const struct db_error *err)
 		return;
 	}
 	job->s->counting = 0;
+	double took = now_s() - job->s->last_count;
+	job->s->count_every_s =
+	    took * COUNTS_COST_FACTOR > COUNTS_EVERY_S ? took * COUNTS_COST_FACTOR : COUNTS_EVERY_S;
 	if (result == 0) {
 		job->s->counts = job->c;
 		job->s->counts_ok = 1;
@@ -696,6 +712,22 @@ pool_has_room(struct sender *s)
 	return st.queued == 0;
 }
 
+/* Claims more once fewer rows than one claim's worth wait (so the next claim is in
+ * before the ready ones run out), while the provider is reachable. Called on every
+ * tick and whenever requests end. */
+static void
+maybe_claim(struct sender *s, double now)
+{
+	int breaker_closed = s->breaker.state == BREAKER_CLOSED ||
+	                     (s->breaker.state == BREAKER_OPEN && now >= s->breaker.open_until) ||
+	                     (s->breaker.state == BREAKER_HALF_OPEN && !s->breaker.probing);
+	if (s->yielding && s->reporting)
+		return;
+	if (!s->claiming && !s->closed && breaker_closed && s->nready < claim_size(s) &&
+	    s->in_flight < (unsigned)s->cfg->outbox_in_flight && pool_has_room(s))
+		start_claim(s);
+}
+
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -704,21 +736,18 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 
+	/* The claim first: the results, the feed and the counts, queued first, would leave
+	 * the queue not empty and the claim waiting for the next tick (poll_ms away). */
+	maybe_claim(s, now);
 	flush_reports(s);
 	if (!s->feeding && now - s->last_feed >= FEED_EVERY_S && pool_has_room(s)) {
 		s->last_feed = now;
 		start_feed(s);
 	}
-	if (!s->counting && now - s->last_count >= COUNTS_EVERY_S && pool_has_room(s)) {
+	if (!s->counting && now - s->last_count >= s->count_every_s && pool_has_room(s)) {
 		s->last_count = now;
 		start_counts(s);
 	}
-	int breaker_closed = s->breaker.state == BREAKER_CLOSED ||
-	                     (s->breaker.state == BREAKER_OPEN && now >= s->breaker.open_until) ||
-	                     (s->breaker.state == BREAKER_HALF_OPEN && !s->breaker.probing);
-	if (!s->claiming && breaker_closed && s->nready < claim_size(s) / 2 + 1 &&
-	    s->in_flight < (unsigned)s->cfg->outbox_in_flight && pool_has_room(s))
-		start_claim(s);
 	dispatch(s);
 	if (!evtimer_pending(s->tick, NULL))
 		schedule_tick(s, (double)s->cfg->outbox_poll_ms / 1000);
@@ -738,6 +767,7 @@ sender_new(struct event_base *base, struct db_pool *pool, const struct config *c
 	s->pool = pool;
 	s->cfg = cfg;
 	s->provider = p;
+	s->count_every_s = COUNTS_EVERY_S;
 	if (hooks != NULL)
 		s->hooks = *hooks;
 	snprintf(s->node, sizeof(s->node), "%.80s", node);
@@ -804,6 +834,13 @@ sender_free(struct sender *s)
 }
 
 void
+sender_yield(struct sender *s, int on)
+{
+	if (s != NULL)
+		s->yielding = on;
+}
+
+void
 sender_dlr(struct sender *s, int state, int outcome, double latency_s)
 {
 	if (s == NULL)
@@ -858,7 +895,8 @@ render_dlr(struct sender *s, struct buf *out)
 		const struct outbox_counts *c = &s->counts;
 		buf_printf(
 		    out,
-		    "# HELP gamigate_outbox_rows Outbox rows by state (refreshed every %g s).\n"
+		    "# HELP gamigate_outbox_rows Outbox rows by state (refreshed every %g s, less"
+		    " often when counting is slow).\n"
 		    "# TYPE gamigate_outbox_rows gauge\n"
 		    "gamigate_outbox_rows{state=\"queued\"} %lld\n"
 		    "gamigate_outbox_rows{state=\"sending\"} %lld\n"

@@ -3,7 +3,10 @@
  * Worker threads.
  */
 #include "store/outbox.h"
+#include "core/buf.h"
+#include "core/xalloc.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,8 +104,10 @@ outbox_member_get(struct db_conn *conn, long long subscriber_id, time_t day_star
 	return 0;
 }
 
-/* Claiming: ids first (locked, skipping rows another node holds), then one lease per
- * row, then the rows themselves by the claim's token. */
+/* Claiming: ids first (locked, skipping rows another node holds), then one lease for
+ * them all, then the rows themselves with what the policies need, by their ids. A list
+ * of ids or of results goes to the server as one JSON parameter read by JSON_TABLE: one
+ * statement for the whole claim or result batch, whatever its size. */
 struct id_list {
 	long long *ids;
 	unsigned n, max;
@@ -117,19 +122,23 @@ id_row(const struct db_row *row, void *arg)
 	return 0;
 }
 
-#define CLAIM_CHUNK 32 /* db.c takes at most 64 parameters */
-#define Q4          "?, ?, ?, ?, "
-#define Q16         Q4 Q4 Q4 Q4
+/* "[1,2,3]": integers only, no outside text. */
+static void
+ids_json(const long long *ids, unsigned n, struct buf *out)
+{
+	buf_putc(out, '[');
+	for (unsigned i = 0; i < n; i++)
+		buf_printf(out, "%s%lld", i > 0 ? "," : "", ids[i]);
+	buf_putc(out, ']');
+}
 
-/* One UPDATE per CLAIM_CHUNK claimed rows: id IN (32 placeholders). */
-static const char claim_sql[] =
-    "UPDATE outbox SET state = 'sending', lease_owner = ?, lease_until = " NOW
-    " + INTERVAL ? SECOND, attempts = attempts + 1 WHERE id IN (" Q16 Q4 Q4 Q4 "?, ?, ?, ?)";
+#define JSON_IDS "JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$')) j"
 
 struct claim_ctx {
 	const char *token;
 	unsigned lease_s, max;
 	struct id_list ids;
+	struct buf json;
 };
 
 static int
@@ -153,20 +162,18 @@ claim_tx(struct db_conn *conn, void *arg, struct db_error *err)
 			return -1;
 		c->ids.n += more.n;
 	}
-	/* One statement per CLAIM_CHUNK rows, always with CLAIM_CHUNK placeholders (a short
-	 * chunk repeats its last id) so that its text, and its prepared statement, stay one. */
-	for (unsigned i = 0; i < c->ids.n; i += CLAIM_CHUNK) {
-		struct db_param u[2 + CLAIM_CHUNK];
-		u[0] = DB_PARAM_STR(c->token);
-		u[1] = DB_PARAM_INT(c->lease_s);
-		for (unsigned k = 0; k < CLAIM_CHUNK; k++) {
-			unsigned at = i + k < c->ids.n ? i + k : c->ids.n - 1;
-			u[2 + k] = DB_PARAM_INT(c->ids.ids[at]);
-		}
-		if (db_exec(conn, claim_sql, u, 2 + CLAIM_CHUNK, NULL, NULL, NULL, err) < 0)
-			return -1;
-	}
-	return 0;
+	if (c->ids.n == 0)
+		return 0;
+	buf_reset(&c->json);
+	ids_json(c->ids.ids, c->ids.n, &c->json);
+	struct db_param u[] = {{.type = DB_STR, .s = buf_cstr(&c->json), .len = c->json.len},
+	                       DB_PARAM_STR(c->token),
+	                       DB_PARAM_INT(c->lease_s)};
+	return db_exec(conn,
+	               "UPDATE outbox o JOIN " JSON_IDS " ON o.id = j.id SET o.state = 'sending',"
+	               " o.lease_owner = ?, o.lease_until = " NOW " + INTERVAL ? SECOND,"
+	               " o.attempts = o.attempts + 1",
+	               u, 3, NULL, NULL, NULL, err);
 }
 
 struct item_list {
@@ -190,142 +197,136 @@ item_row(const struct db_row *row, void *arg)
 	snprintf(it->text, sizeof(it->text), "%s", row->values[5]);
 	it->attempts = (unsigned)strtoul(row->values[6], NULL, 10);
 	it->expired = row->values[7][0] == '1';
+	it->member.exists = row->values[8][0] == '1';
+	it->member.opted_out = row->values[9][0] == '1';
+	it->member.promo_blocked = row->values[10][0] == '1';
+	it->member.promo_today = strtol(row->values[11], NULL, 10);
 	return 0;
 }
 
 int
 outbox_claim(struct db_conn *conn, const char *token, unsigned lease_s, unsigned max,
-             struct outbox_item *items, unsigned *n_r, struct db_error *err)
+             time_t day_start, struct outbox_item *items, unsigned *n_r, struct db_error *err)
 {
-	struct claim_ctx c = {.token = token, .lease_s = lease_s, .max = max};
+	struct claim_ctx c = {.token = token, .lease_s = lease_s, .max = max, .json = BUF_INIT};
 	int rc = -1;
 
 	*n_r = 0;
-	c.ids.ids = calloc(max > 0 ? max : 1, sizeof(long long));
+	c.ids.ids = xcalloc(max > 0 ? max : 1, sizeof(long long));
 	c.ids.max = max;
-	if (c.ids.ids == NULL)
-		abort();
 	if (db_tx(conn, claim_tx, &c, err) < 0)
 		goto out;
 	if (c.ids.n > 0) {
+		/* The member's STOP and block, and for a promotional row the count of the
+		 * cap as outbox_member_get counts it at send time (sent today, or being sent
+		 * with a lower id), all in the read of the claimed rows. */
 		struct item_list l = {items, 0, max};
-		struct db_param p[] = {DB_PARAM_STR(token)};
-		if (db_exec(
-		        conn,
-		        "SELECT id, subscriber_id, client_ref, kind, msisdn, text, attempts,"
-		        " expires_at < " NOW " FROM outbox"
-		        " WHERE lease_owner = ? AND state = 'sending' ORDER BY priority DESC, id",
-		        p, 1, item_row, &l, NULL, err) < 0)
+		struct db_param p[] = {DB_PARAM_INT((long long)day_start),
+		                       DB_PARAM_INT((long long)day_start + 86400),
+		                       {.type = DB_STR, .s = buf_cstr(&c.json), .len = c.json.len},
+		                       DB_PARAM_STR(token)};
+		if (db_exec(conn,
+		            "SELECT o.id, o.subscriber_id, o.client_ref, o.kind, o.msisdn, o.text,"
+		            " o.attempts, o.expires_at < " NOW ", s.id IS NOT NULL,"
+		            " s.opted_out_at IS NOT NULL, s.promo_blocked_at IS NOT NULL,"
+		            " IF(o.kind = 'promotional' AND s.id IS NOT NULL, (SELECT COUNT(*) FROM"
+		            " outbox x WHERE x.subscriber_id = o.subscriber_id AND"
+		            " x.kind = 'promotional' AND (x.state IN ('sent', 'delivered') OR"
+		            " (x.state = 'sending' AND x.id < o.id))"
+		            " AND COALESCE(x.sent_at, x.not_before) >= FROM_UNIXTIME(?)"
+		            " AND COALESCE(x.sent_at, x.not_before) < FROM_UNIXTIME(?)), 0)"
+		            " FROM " JSON_IDS " JOIN outbox o ON o.id = j.id"
+		            " LEFT JOIN subscribers s ON s.id = o.subscriber_id"
+		            " WHERE o.lease_owner = ? AND o.state = 'sending'"
+		            " ORDER BY o.priority DESC, o.id",
+		            p, 4, item_row, &l, NULL, err) < 0)
 			goto out;
 		*n_r = l.n;
 	}
 	rc = 0;
 out:
 	free(c.ids.ids);
+	buf_free(&c.json);
 	return rc;
+}
+
+/* Results: one statement per kind of result for the whole batch, each row updated only
+ * while it is still 'sending' under the token of its claim. */
+#define JSON_REPORTS                                                                               \
+	"JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$.i',"                             \
+	" tok VARCHAR(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci PATH '$.t',"           \
+	" prov VARCHAR(16) CHARACTER SET utf8mb4 PATH '$.p',"                                      \
+	" pid VARCHAR(80) CHARACTER SET utf8mb4 PATH '$.d',"                                       \
+	" err VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.e',"                                      \
+	" st VARCHAR(12) CHARACTER SET utf8mb4 PATH '$.s',"                                        \
+	" us BIGINT PATH '$.u')) j ON o.id = j.id"
+
+#define REPORT_WHERE " WHERE o.state = 'sending' AND o.lease_owner = j.tok"
+
+static const char *const report_sql[] = {
+    [OUTBOX_SENT] = "UPDATE outbox o JOIN " JSON_REPORTS " SET o.state = 'sent', o.sent_at = " NOW
+                    ", o.provider = j.prov,"
+                    " o.provider_id = COALESCE(o.provider_id, NULLIF(j.pid, '')),"
+                    " o.last_error = NULLIF(j.err, ''), o.lease_owner = NULL,"
+                    " o.lease_until = NULL" REPORT_WHERE,
+    [OUTBOX_RETRY] = "UPDATE outbox o JOIN " JSON_REPORTS
+                     " SET o.state = IF(o.attempts >= ?, 'failed', 'queued'),"
+                     " o.done_at = IF(o.attempts >= ?, " NOW ", NULL),"
+                     " o.not_before = " NOW " + INTERVAL j.us MICROSECOND, o.provider = j.prov,"
+                     " o.last_error = j.err, o.lease_owner = NULL,"
+                     " o.lease_until = NULL" REPORT_WHERE,
+    [OUTBOX_FAILED] = "UPDATE outbox o JOIN " JSON_REPORTS " SET o.state = j.st, o.done_at = " NOW
+                      ", o.last_error = j.err, o.lease_owner = NULL,"
+                      " o.lease_until = NULL" REPORT_WHERE,
+    [OUTBOX_EXPIRED] = NULL, /* with OUTBOX_FAILED: the state is in the row */
+    [OUTBOX_DEFER] = "UPDATE outbox o JOIN " JSON_REPORTS
+                     " SET o.state = 'queued', o.attempts = GREATEST(o.attempts, 1) - 1,"
+                     " o.not_before = " NOW " + INTERVAL j.us MICROSECOND,"
+                     " o.last_error = NULLIF(j.err, ''), o.lease_owner = NULL,"
+                     " o.lease_until = NULL" REPORT_WHERE,
+};
+
+/* A JSON string for s; bytes that are not UTF-8 (a provider's answer may hold any)
+ * become '?' rather than losing the row's result. */
+static json_t *
+jstr(const char *s)
+{
+	json_t *v = json_string(s);
+	if (v != NULL)
+		return v;
+	char clean[256];
+	size_t i;
+	for (i = 0; s[i] != '\0' && i < sizeof(clean) - 1; i++)
+		clean[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+	clean[i] = '\0';
+	return json_string(clean);
+}
+
+static enum outbox_report_kind
+report_group(enum outbox_report_kind k)
+{
+	return k == OUTBOX_EXPIRED ? OUTBOX_FAILED : k;
 }
 
 struct report_ctx {
 	const struct outbox_report *r;
 	size_t n;
 	unsigned max_attempts;
+	char *json[OUTBOX_DEFER + 1]; /* per group; NULL: none of that kind */
 };
-
-static int
-report_one(struct db_conn *conn, const struct outbox_report *r, unsigned max_attempts,
-           struct db_error *err)
-{
-	long long delay_us = (long long)(r->delay_s * 1e6);
-	switch (r->kind) {
-	case OUTBOX_SENT: {
-		struct db_param p[] = {DB_PARAM_STR(r->provider), DB_PARAM_STR(r->provider_id),
-		                       DB_PARAM_STR(r->error), DB_PARAM_INT(r->id),
-		                       DB_PARAM_STR(r->token)};
-		return db_exec(conn,
-		               "UPDATE outbox SET state = 'sent', sent_at = " NOW ", provider = ?,"
-		               " provider_id = COALESCE(provider_id, NULLIF(?, '')),"
-		               " last_error = NULLIF(?, ''), lease_owner = NULL, lease_until = NULL"
-		               " WHERE id = ? AND state = 'sending' AND lease_owner = ?",
-		               p, 5, NULL, NULL, NULL, err);
-	}
-	case OUTBOX_RETRY: {
-		struct db_param p[] = {DB_PARAM_INT(max_attempts), DB_PARAM_INT(max_attempts),
-		                       DB_PARAM_INT(delay_us),     DB_PARAM_STR(r->provider),
-		                       DB_PARAM_STR(r->error),     DB_PARAM_INT(r->id),
-		                       DB_PARAM_STR(r->token)};
-		return db_exec(conn,
-		               "UPDATE outbox SET state = IF(attempts >= ?, 'failed', 'queued'),"
-		               " done_at = IF(attempts >= ?, " NOW ", NULL),"
-		               " not_before = " NOW " + INTERVAL ? MICROSECOND, provider = ?,"
-		               " last_error = ?, lease_owner = NULL, lease_until = NULL"
-		               " WHERE id = ? AND state = 'sending' AND lease_owner = ?",
-		               p, 7, NULL, NULL, NULL, err);
-	}
-	case OUTBOX_FAILED:
-	case OUTBOX_EXPIRED: {
-		struct db_param p[] = {
-		    DB_PARAM_STR(r->kind == OUTBOX_FAILED ? "failed" : "expired"),
-		    DB_PARAM_STR(r->error), DB_PARAM_INT(r->id), DB_PARAM_STR(r->token)};
-		return db_exec(conn,
-		               "UPDATE outbox SET state = ?, done_at = " NOW ", last_error = ?,"
-		               " lease_owner = NULL, lease_until = NULL"
-		               " WHERE id = ? AND state = 'sending' AND lease_owner = ?",
-		               p, 4, NULL, NULL, NULL, err);
-	}
-	case OUTBOX_DEFER: {
-		struct db_param p[] = {DB_PARAM_INT(delay_us), DB_PARAM_STR(r->error),
-		                       DB_PARAM_INT(r->id), DB_PARAM_STR(r->token)};
-		return db_exec(
-		    conn,
-		    "UPDATE outbox SET state = 'queued', attempts = GREATEST(attempts, 1) - 1,"
-		    " not_before = " NOW " + INTERVAL ? MICROSECOND,"
-		    " last_error = NULLIF(?, ''), lease_owner = NULL, lease_until = NULL"
-		    " WHERE id = ? AND state = 'sending' AND lease_owner = ?",
-		    p, 4, NULL, NULL, NULL, err);
-	}
-	}
-	return 0;
-}
-
-/* A plain success (no provider id, no remark) can share one UPDATE with others of its
- * claim and provider. */
-static int
-plain_sent(const struct outbox_report *r)
-{
-	return r->kind == OUTBOX_SENT && r->provider_id[0] == '\0' && r->error[0] == '\0';
-}
-
-static const char sent_chunk_sql[] =
-    "UPDATE outbox SET state = 'sent', sent_at = " NOW ", provider = ?, lease_owner = NULL,"
-    " lease_until = NULL WHERE state = 'sending' AND lease_owner = ? AND id IN (" Q16 Q4 Q4 Q4
-    "?, ?, ?, ?)";
 
 static int
 report_tx(struct db_conn *conn, void *arg, struct db_error *err)
 {
 	struct report_ctx *c = arg;
-	for (size_t i = 0; i < c->n;) {
-		const struct outbox_report *r = &c->r[i];
-		if (!plain_sent(r)) {
-			if (report_one(conn, r, c->max_attempts, err) < 0)
-				return -1;
-			i++;
+	for (int k = 0; k <= OUTBOX_DEFER; k++) {
+		if (c->json[k] == NULL)
 			continue;
-		}
-		/* Up to CLAIM_CHUNK plain successes in a row with the same token and provider. */
-		size_t k = i + 1;
-		while (k < c->n && k - i < CLAIM_CHUNK && plain_sent(&c->r[k]) &&
-		       strcmp(c->r[k].token, r->token) == 0 &&
-		       strcmp(c->r[k].provider, r->provider) == 0)
-			k++;
-		struct db_param p[2 + CLAIM_CHUNK];
-		p[0] = DB_PARAM_STR(r->provider);
-		p[1] = DB_PARAM_STR(r->token);
-		for (size_t j = 0; j < CLAIM_CHUNK; j++)
-			p[2 + j] = DB_PARAM_INT(c->r[i + j < k ? i + j : k - 1].id);
-		if (db_exec(conn, sent_chunk_sql, p, 2 + CLAIM_CHUNK, NULL, NULL, NULL, err) < 0)
+		struct db_param p[] = {DB_PARAM_STR(c->json[k]), DB_PARAM_INT(c->max_attempts),
+		                       DB_PARAM_INT(c->max_attempts)};
+		if (db_exec(conn, report_sql[k], p, k == OUTBOX_RETRY ? 3 : 1, NULL, NULL, NULL,
+		            err) < 0)
 			return -1;
-		i = k;
 	}
 	return 0;
 }
@@ -334,10 +335,37 @@ int
 outbox_report_apply(struct db_conn *conn, const struct outbox_report *reports, size_t n,
                     unsigned max_attempts, struct db_error *err)
 {
-	struct report_ctx c = {reports, n, max_attempts};
+	struct report_ctx c = {reports, n, max_attempts, {NULL}};
+	json_t *groups[OUTBOX_DEFER + 1] = {NULL};
+	int rc;
+
 	if (n == 0)
 		return 0;
-	return db_tx(conn, report_tx, &c, err);
+	for (size_t i = 0; i < n; i++) {
+		const struct outbox_report *r = &reports[i];
+		enum outbox_report_kind g = report_group(r->kind);
+		if (groups[g] == NULL)
+			groups[g] = json_array();
+		json_t *o =
+		    json_pack("{sIsososososssI}", "i", (json_int_t)r->id, "t", jstr(r->token), "p",
+		              jstr(r->provider), "d", jstr(r->provider_id), "e", jstr(r->error),
+		              "s", r->kind == OUTBOX_EXPIRED ? "expired" : "failed", "u",
+		              (json_int_t)(r->delay_s * 1e6));
+		if (o == NULL || json_array_append_new(groups[g], o) < 0)
+			abort(); /* out of memory: every string above is valid */
+	}
+	for (int k = 0; k <= OUTBOX_DEFER; k++) {
+		if (groups[k] == NULL)
+			continue;
+		c.json[k] = json_dumps(groups[k], JSON_COMPACT);
+		json_decref(groups[k]);
+		if (c.json[k] == NULL)
+			abort();
+	}
+	rc = db_tx(conn, report_tx, &c, err);
+	for (int k = 0; k <= OUTBOX_DEFER; k++)
+		free(c.json[k]);
+	return rc;
 }
 
 struct dlr_ctx {

@@ -69,13 +69,21 @@ struct outbox_item {
 	char text[2001];
 	unsigned attempts; /* including this one */
 	int expired;       /* expires_at has passed */
+	/* The member as the policies see them at the claim (outbox_member_get's figures
+	 * for this row, read with it): all 0 without a member. */
+	struct {
+		int exists, opted_out, promo_blocked;
+		long promo_today;
+	} member;
 };
 
 /* Claims up to max due rows (queued with not_before passed, or sending with an expired
- * lease) for lease_s seconds under token (unique per claim) and copies them into items.
- * Runs its own transaction. 0 ok with *n_r rows, -1 with err. */
+ * lease) for lease_s seconds under token (unique per claim) and copies them into items,
+ * each with its member's policy figures for the local day [day_start, + 1 day).
+ * Runs its own transaction (three statements whatever max is), then one read.
+ * 0 ok with *n_r rows, -1 with err. */
 int outbox_claim(struct db_conn *conn, const char *token, unsigned lease_s, unsigned max,
-                 struct outbox_item *items, unsigned *n_r, struct db_error *err);
+                 time_t day_start, struct outbox_item *items, unsigned *n_r, struct db_error *err);
 
 enum outbox_report_kind {
 	OUTBOX_SENT,   /* the provider took it */
@@ -97,8 +105,8 @@ struct outbox_report {
 };
 
 /* Applies reports (each only while its row is still 'sending' under its token) in one
- * transaction. max_attempts turns a retry of the last attempt into a failure.
- * 0 ok, -1 with err. */
+ * transaction, one statement per kind of result. max_attempts turns a retry of the last attempt
+ * into a failure. 0 ok, -1 with err. */
 int outbox_report_apply(struct db_conn *conn, const struct outbox_report *reports, size_t n,
                         unsigned max_attempts, struct db_error *err);
 

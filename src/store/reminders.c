@@ -253,25 +253,6 @@ reminders_advance_run(struct db_conn *conn, long long run_id, long long cursor, 
 	               p, 7, NULL, NULL, NULL, err);
 }
 
-struct seg_list {
-	struct segment_member *out;
-	unsigned n, max;
-};
-
-static int
-seg_row(const struct db_row *row, void *arg)
-{
-	struct seg_list *l = arg;
-	if (l->n >= l->max)
-		return 0;
-	struct segment_member *m = &l->out[l->n++];
-	m->id = strtoll(row->values[0], NULL, 10);
-	snprintf(m->lang, sizeof(m->lang), "%s", row->values[1]);
-	m->points = strtoll(row->values[2], NULL, 10);
-	snprintf(m->tier, sizeof(m->tier), "%s", row->values[3]);
-	return 0;
-}
-
 /* Appends the segment's conditions (fixed fragments per segment type, in enum
  * reminder_segment order: no outside text ever goes into the statement, only into its
  * parameters) and their parameters. -1 for an unknown type. */
@@ -328,28 +309,43 @@ unknown_segment(const struct segment_query *q, struct db_error *err)
 	return -1;
 }
 
+struct seg_next {
+	unsigned n;
+	long long last;
+};
+
+static int
+seg_next_row(const struct db_row *row, void *arg)
+{
+	struct seg_next *x = arg;
+	x->n = (unsigned)strtoul(row->values[0], NULL, 10);
+	if (row->values[1] != NULL)
+		x->last = strtoll(row->values[1], NULL, 10);
+	return 0;
+}
+
 int
-reminders_segment(struct db_conn *conn, const struct segment_query *q, long long after,
-                  unsigned max, struct segment_member *out, unsigned *n_r, struct db_error *err)
+reminders_segment_next(struct db_conn *conn, const struct segment_query *q, long long after,
+                       unsigned max, unsigned *n_r, long long *last_r, struct db_error *err)
 {
 	struct db_param p[8];
 	size_t np = 0;
 	struct buf sql = BUF_INIT;
-	struct seg_list l = {out, 0, max};
+	struct seg_next x = {0, after};
 
-	*n_r = 0;
-	buf_puts(&sql, "SELECT s.id, COALESCE(s.lang, ''), s.points, COALESCE(s.tier, '')"
-	               " FROM subscribers s WHERE s.id > ?");
+	buf_puts(&sql, "SELECT COUNT(*), MAX(t.id) FROM (SELECT s.id FROM subscribers s"
+	               " WHERE s.id > ?");
 	p[np++] = DB_PARAM_INT(after);
 	if (segment_where(q, &sql, p, &np) < 0) {
 		buf_free(&sql);
 		return unknown_segment(q, err);
 	}
-	buf_puts(&sql, " ORDER BY s.id LIMIT ?");
+	buf_puts(&sql, " ORDER BY s.id LIMIT ?) t");
 	p[np++] = DB_PARAM_INT(max);
-	int rc = db_exec(conn, buf_cstr(&sql), p, np, seg_row, &l, NULL, err);
+	int rc = db_exec(conn, buf_cstr(&sql), p, np, seg_next_row, &x, NULL, err);
 	buf_free(&sql);
-	*n_r = l.n;
+	*n_r = x.n;
+	*last_r = x.last;
 	return rc;
 }
 
@@ -383,12 +379,19 @@ reminders_materialise(struct db_conn *conn, const struct materialise_args *a, lo
 	               " COALESCE(?, CASE WHEN ? = 0 THEN NULL"
 	               " WHEN s.promo_blocked_at IS NOT NULL THEN"
 	               " 'blocked by the operator for promotional messages'"
-	               " WHEN (SELECT COUNT(*) FROM outbox o WHERE o.subscriber_id = s.id AND"
+	               " WHEN COALESCE(c.n, 0) >= ? THEN"
+	               " 'daily cap of promotional messages reached' END) AS refusal"
+	               " FROM subscribers s"
+	               /* The cap's count for the whole batch in one range of
+	                * outbox_subscriber_day (empty unless a member has promotional
+	                * rows), instead of one look-up per member. */
+	               " LEFT JOIN (SELECT o.subscriber_id, COUNT(*) AS n FROM outbox o"
+	               " WHERE ? = 1 AND o.subscriber_id > ? AND o.subscriber_id <= ? AND"
 	               " o.kind = 'promotional' AND o.state IN ('queued', 'sending', 'sent',"
 	               " 'delivered') AND COALESCE(o.sent_at, o.not_before) >= FROM_UNIXTIME(?)"
-	               " AND COALESCE(o.sent_at, o.not_before) < FROM_UNIXTIME(?)) >= ? THEN"
-	               " 'daily cap of promotional messages reached' END) AS refusal"
-	               " FROM subscribers s WHERE s.id > ? AND s.id <= ?");
+	               " AND COALESCE(o.sent_at, o.not_before) < FROM_UNIXTIME(?)"
+	               " GROUP BY o.subscriber_id) c ON c.subscriber_id = s.id"
+	               " WHERE s.id > ? AND s.id <= ?");
 	p[np++] = DB_PARAM_STR(prefix);
 	p[np++] = DB_PARAM_STR(a->kind);
 	p[np++] = DB_PARAM_STR(a->lang0);
@@ -406,9 +409,12 @@ reminders_materialise(struct db_conn *conn, const struct materialise_args *a, lo
 	p[np++] =
 	    a->too_long != NULL ? DB_PARAM_STR(a->too_long) : (struct db_param){.type = DB_NULL};
 	p[np++] = DB_PARAM_INT(a->promotional);
+	p[np++] = DB_PARAM_INT(a->cap);
+	p[np++] = DB_PARAM_INT(a->promotional);
+	p[np++] = DB_PARAM_INT(a->after);
+	p[np++] = DB_PARAM_INT(a->upto);
 	p[np++] = DB_PARAM_INT((long long)a->day_start);
 	p[np++] = DB_PARAM_INT((long long)a->day_start + 86400);
-	p[np++] = DB_PARAM_INT(a->cap);
 	p[np++] = DB_PARAM_INT(a->after);
 	p[np++] = DB_PARAM_INT(a->upto);
 	if (segment_where(a->q, &sql, p, &np) < 0) {

@@ -69,14 +69,6 @@ int reminders_advance_run(struct db_conn *conn, long long run_id, long long curs
                           long long members, long long refused, int done, unsigned lease_s,
                           struct db_error *err);
 
-/* One member of a segment. */
-struct segment_member {
-	long long id;
-	char lang[3];
-	long long points;
-	char tier[33];
-};
-
 /* The segment's query parameters. */
 struct segment_query {
 	int type;             /* enum reminder_segment */
@@ -87,10 +79,11 @@ struct segment_query {
 	int include_opted_out; /* 0: opted-out members are left out up front */
 };
 
-/* Up to max members of the segment with id > after, by id. 0 ok with *n_r, -1. */
-int reminders_segment(struct db_conn *conn, const struct segment_query *q, long long after,
-                      unsigned max, struct segment_member *out, unsigned *n_r,
-                      struct db_error *err);
+/* The next batch of the segment: *n_r of the (up to max) members with id > after, by
+ * id, and *last_r the id of the last of them (after when there is none), counted in the
+ * server without reading the members out. 0 ok, -1 with err. */
+int reminders_segment_next(struct db_conn *conn, const struct segment_query *q, long long after,
+                           unsigned max, unsigned *n_r, long long *last_r, struct db_error *err);
 
 /* A batch of a run to write into the outbox in one statement: the segment's members
  * with after < id <= upto. */

@@ -276,6 +276,23 @@ class OutboxTest(harness.DaemonTest):
         self.assertEqual(json.loads(body)["state"], "failed")
         self.assertEqual(self.db.sql("SELECT promo_blocked_at IS NOT NULL FROM subscribers"), "1")
 
+    def test_claims_follow_sending_not_the_poll_timer(self):
+        # Claims of 20 rows with a poll timer of 10 s: the next claim must start as the
+        # claimed rows run out, not at the next poll (600 rows would take 5 minutes);
+        # and the first must not wait behind the feed job queued on the same tick (it
+        # did: nothing was ever claimed while the feed came first on every tick).
+        n = 600
+        p = self.provider()
+        self.members(n)
+        self.queue(n)
+        t0 = time.monotonic()
+        self.sender(p, "outbox.poll_ms=10000", "outbox.batch=20", "outbox.rate_per_s=100000",
+                    "outbox.in_flight=8")
+        self.wait_states({"sent": n}, timeout=60)
+        took = time.monotonic() - t0
+        self.assertEqual(len(p.seen), n)
+        self.assertLess(took, 30, "600 messages in 30 claims took %.1f s" % took)
+
     def test_kill_9_while_sending_loses_nothing(self):
         n = 200
         slow = self.provider()

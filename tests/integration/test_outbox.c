@@ -312,6 +312,137 @@ test_batched_results(void)
 	testdb_drop(&s);
 }
 
+/* One claim of 1,505 rows (one UPDATE and one read, whatever the size) checks the
+ * policies of every row at once: STOP, a block, the cap among rows claimed together,
+ * a reply that STOP does not stop. */
+static void
+test_big_claim_checks_every_row(void)
+{
+	struct db_settings s;
+	struct db_conn *c = testdb_migrated("ob_bigclaim", &s);
+	struct outbox_env env = env_with(&policy_open);
+	struct outbox_item *items = calloc(2000, sizeof(*items));
+	struct db_error err = {0};
+	unsigned n = 0;
+	add_members(c, 1500, "en");
+	testdb_exec(c,
+	            "INSERT INTO outbox (client_ref, kind, subscriber_id, msisdn, text, state,"
+	            " not_before, expires_at, created_at)"
+	            " SELECT CONCAT('b:', seq), 'transactional', seq, CONCAT('+98912', LPAD(seq, 7,"
+	            " '0')), 'hi', 'queued', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR,"
+	            " UTC_TIMESTAMP(6) FROM seq_1_to_1500");
+	testdb_exec(c,
+	            "INSERT INTO outbox (client_ref, kind, subscriber_id, msisdn, text, state,"
+	            " not_before, expires_at, created_at) VALUES"
+	            " ('p8', 'promotional', 8, '+989120000008', 'hi', 'queued', UTC_TIMESTAMP(6),"
+	            " UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, UTC_TIMESTAMP(6)),"
+	            " ('p9:1', 'promotional', 9, '+989120000009', 'hi', 'queued', UTC_TIMESTAMP(6),"
+	            " UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, UTC_TIMESTAMP(6)),"
+	            " ('p9:2', 'promotional', 9, '+989120000009', 'hi', 'queued', UTC_TIMESTAMP(6),"
+	            " UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, UTC_TIMESTAMP(6)),"
+	            " ('p9:3', 'promotional', 9, '+989120000009', 'hi', 'queued', UTC_TIMESTAMP(6),"
+	            " UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, UTC_TIMESTAMP(6)),"
+	            " ('r7', 'reply', 7, '+989120000007', 'hi', 'queued', UTC_TIMESTAMP(6),"
+	            " UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, UTC_TIMESTAMP(6))");
+	testdb_exec(c, "UPDATE subscribers SET opted_out_at = UTC_TIMESTAMP(6) WHERE id = 7");
+	testdb_exec(c, "UPDATE subscribers SET promo_blocked_at = UTC_TIMESTAMP(6) WHERE id = 8");
+	CHECK(outbox_claim_due(c, &env, "BIG#1", 60, 2000, time(NULL), items, &n, &err) == 0);
+	CHECK(n == 1502); /* all but b:7 (STOP), p8 (blocked) and one of p9:* (cap 2) */
+	unsigned seen_r7 = 0, seen_b8 = 0, seen_p9 = 0;
+	for (unsigned i = 0; i < n; i++) {
+		seen_r7 += strcmp(items[i].client_ref, "r7") == 0;
+		seen_b8 += strcmp(items[i].client_ref, "b:8") == 0;
+		seen_p9 += strncmp(items[i].client_ref, "p9:", 3) == 0;
+	}
+	CHECK(seen_r7 == 1 && seen_b8 == 1 && seen_p9 == 2);
+	char t[200];
+	text_of(c,
+	        "SELECT GROUP_CONCAT(CONCAT(client_ref, '=', last_error) ORDER BY client_ref"
+	        " SEPARATOR '; ') FROM outbox WHERE state = 'failed'",
+	        t, sizeof(t));
+	CHECK_STR(t, "b:7=opted out (STOP); p8=blocked by the operator for promotional messages;"
+	             " p9:3=daily cap of promotional messages reached");
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE state = 'sending' AND lease_owner"
+	                      " = 'BIG#1' AND attempts = 1") == 1502);
+	free(items);
+	db_conn_free(c);
+	testdb_drop(&s);
+}
+
+/* Results of every kind in one batch (one statement per kind): each row changes only
+ * under its own claim's token, provider ids and errors arrive as they were (quotes,
+ * backslashes, Persian), bytes that are not UTF-8 in an error do not lose the result. */
+static void
+test_results_of_every_kind_in_one_batch(void)
+{
+	struct db_settings s;
+	struct db_conn *c = testdb_migrated("ob_kinds", &s);
+	struct outbox_env env = env_with(&policy_open);
+	struct outbox_item items[8];
+	struct outbox_report r[8];
+	struct db_error err = {0};
+	add_members(c, 1, "en");
+	testdb_exec(
+	    c, "INSERT INTO outbox (client_ref, kind, subscriber_id, msisdn, text, state,"
+	       " not_before, expires_at, created_at)"
+	       " SELECT CONCAT('k:', seq), 'transactional', 1, '+989120000001', 'hi', 'queued',"
+	       " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, UTC_TIMESTAMP(6)"
+	       " FROM seq_1_to_7");
+	CHECK(claim(c, &env, "K#1", 60, 8, items) == 7);
+	memset(r, 0, sizeof(r));
+	for (int i = 0; i < 7; i++) {
+		r[i].id = items[i].id;
+		snprintf(r[i].token, sizeof(r[i].token), "K#1");
+		snprintf(r[i].provider, sizeof(r[i].provider), "http");
+	}
+	/* k:1 sent with an awkward id, k:2 sent with bad bytes in its remark, k:3 retry
+	 * in 30 s, k:4 failed, k:5 expired, k:6 deferred, k:7 sent under a stale token. */
+	r[0].kind = OUTBOX_SENT;
+	snprintf(r[0].provider_id, sizeof(r[0].provider_id), "id \"q\" \\ \xd8\xb4\xd9\x86");
+	r[1].kind = OUTBOX_SENT;
+	snprintf(r[1].provider_id, sizeof(r[1].provider_id), "p-2");
+	snprintf(r[1].error, sizeof(r[1].error), "odd \xff\xfe answer");
+	r[2].kind = OUTBOX_RETRY;
+	r[2].delay_s = 30;
+	snprintf(r[2].error, sizeof(r[2].error), "HTTP 503");
+	r[3].kind = OUTBOX_FAILED;
+	snprintf(r[3].error, sizeof(r[3].error), "HTTP 400");
+	r[4].kind = OUTBOX_EXPIRED;
+	snprintf(r[4].error, sizeof(r[4].error), "too late");
+	r[5].kind = OUTBOX_DEFER;
+	r[5].delay_s = 60;
+	snprintf(r[5].error, sizeof(r[5].error), "provider down");
+	r[6].kind = OUTBOX_SENT;
+	snprintf(r[6].token, sizeof(r[6].token), "old#9");
+	CHECK(outbox_report_apply(c, r, 7, 8, &err) == 0);
+	char t[400];
+	text_of(c,
+	        "SELECT GROUP_CONCAT(CONCAT_WS('|', client_ref, state, attempts,"
+	        " COALESCE(provider_id, '-'), COALESCE(last_error, '-'),"
+	        " COALESCE(provider, '-'), lease_owner IS NULL) ORDER BY client_ref SEPARATOR"
+	        " '; ') FROM outbox",
+	        t, sizeof(t));
+	CHECK_STR(t, "k:1|sent|1|id \"q\" \\ \xd8\xb4\xd9\x86|-|http|1; "
+	             "k:2|sent|1|p-2|odd ?? answer|http|1; "
+	             "k:3|queued|1|-|HTTP 503|http|1; "
+	             "k:4|failed|1|-|HTTP 400|-|1; "
+	             "k:5|expired|1|-|too late|-|1; "
+	             "k:6|queued|0|-|provider down|-|1; "
+	             "k:7|sending|1|-|-|-|0");
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE client_ref = 'k:3' AND not_before"
+	                      " BETWEEN UTC_TIMESTAMP(6) + INTERVAL 25 SECOND AND"
+	                      " UTC_TIMESTAMP(6) + INTERVAL 31 SECOND") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE client_ref = 'k:6' AND not_before"
+	                      " > UTC_TIMESTAMP(6) + INTERVAL 55 SECOND") == 1);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE done_at IS NOT NULL") == 2);
+	/* A repeat of the same batch changes nothing. */
+	CHECK(outbox_report_apply(c, r, 7, 8, &err) == 0);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE state = 'sent'") == 2);
+	CHECK(testdb_value(c, "SELECT COUNT(*) FROM outbox WHERE state = 'queued'") == 2);
+	db_conn_free(c);
+	testdb_drop(&s);
+}
+
 static void
 test_retry_backoff_and_last_attempt(void)
 {
@@ -574,6 +705,8 @@ main(void)
 	RUN(test_lease_expiry_and_reclaim);
 	RUN(test_concurrent_claims_never_share);
 	RUN(test_batched_results);
+	RUN(test_big_claim_checks_every_row);
+	RUN(test_results_of_every_kind_in_one_batch);
 	RUN(test_retry_backoff_and_last_attempt);
 	RUN(test_caps_at_creation_and_send);
 	RUN(test_stop_wins);

@@ -43,8 +43,6 @@ struct sender *sender_new(struct event_base *base, struct db_pool *pool, const s
  * flight (their leases run out). Call before db_pool_free. */
 void sender_free(struct sender *s);
 
-/* Counts a delivery report (state: enum dlr_state; outcome as outbox_dlr_apply) and,
- * for a final one, the seconds from sent to report (< 0: unknown). s may be NULL. */
 /* While on (a reminder run is being written into the outbox), the sender's database jobs
  * take turns (a claim waits for the results being written and the other way round)
  * instead of running side by side, leaving the server a core for the run: with a
@@ -52,6 +50,8 @@ void sender_free(struct sender *s);
  * the run takes three times as long to materialise. s may be NULL. */
 void sender_yield(struct sender *s, int on);
 
+/* Counts a delivery report (state: enum dlr_state; outcome as outbox_dlr_apply) and,
+ * for a final one, the seconds from sent to report (< 0: unknown). s may be NULL. */
 void sender_dlr(struct sender *s, int state, int outcome, double latency_s);
 
 /* Appends the sender's figures in the Prometheus text format. */

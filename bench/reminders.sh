@@ -65,7 +65,7 @@ rm -f "$build_log"
 tmp="$(mktemp -d /tmp/gamigate-bench.XXXXXX)"
 # Durable commits (the redo log flushed at every commit), as bench/inbound.sh.
 export GAMIGATE_DB_DIR="$tmp/db" GAMIGATE_DB_PORT=0 GAMIGATE_DB_FLUSH=1
-pid= mock=
+pid='' mock=''
 cleanup() {
     for p in $pid $mock; do
         kill "$p" 2>/dev/null || true
@@ -130,9 +130,9 @@ sent() { tail -n1 "$tmp/mock.out" | awk '{print $2 + 0}'; }
 max_s=$((120 + members / 500)) # a guard against hangs, not a target
 t0="$(now)"
 "$build/gamigate" -c conf/gamigate.conf reminder run-now bench >/dev/null
-t_mat= t_first= t_last=
+t_mat='' t_first='' t_last=''
 while :; do
-    if [[ -z "$t_mat" && "$(db_sql "SELECT status FROM reminder_runs")" == done ]]; then
+    if [[ -z "$t_mat" && "$(db_sql "SELECT status FROM reminder_runs")" == "done" ]]; then
         t_mat="$(now)" c_mat="$(ticks)"
     fi
     s="$(sent)"

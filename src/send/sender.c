@@ -3,6 +3,7 @@
  * run functions of its pool jobs run on workers and touch only their job.
  */
 #include "send/sender.h"
+#include "send/sender_internal.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/random.h"
@@ -43,56 +44,6 @@ struct send_item {
 struct sock_info {
 	struct event *ev;
 };
-
-struct sender {
-	struct event_base *base;
-	struct db_pool *pool;
-	const struct config *cfg;
-	const struct provider *provider;
-	struct sender_hooks hooks;
-	char node[100];
-	struct tz *tz;
-	struct policy policy;
-	CURLM *multi;
-	struct event *curl_timer;
-	struct event *tick;
-	struct send_item *ready, *ready_tail;
-	unsigned nready;
-	unsigned in_flight;
-	struct send_item *flying;
-	struct outbox_report *reports;
-	size_t nreports, reports_cap;
-	int claiming, feeding, reporting;
-	int yielding;  /* sender_yield: one database job at a time */
-	unsigned jobs; /* pool jobs whose done callback has not run yet */
-	int closed;    /* sender_free was called; freed when jobs reaches 0 */
-	unsigned long long claim_seq;
-	double last_feed;
-	struct bucket bucket;
-	struct breaker breaker;
-	/* figures */
-	unsigned long long n_sent, n_retry, n_failed, n_deferred, n_claimed;
-	unsigned long long n_fed, n_feed_refused;
-	double latency_sum;
-	unsigned long long latency_n;
-	/* delivery reports */
-	unsigned long long dlr_by_state[6], dlr_duplicate, dlr_unknown;
-	unsigned long long dlr_buckets[8]; /* cumulative counts at the bounds below */
-	double dlr_sum;
-	unsigned long long dlr_n;
-	/* outbox rows by state, refreshed by a job every count_every_s */
-	struct outbox_counts counts;
-	int counts_ok, counting;
-	double last_count, count_every_s;
-};
-
-/* The counts read the whole outbox (every row ever sent): at least COUNTS_EVERY_S
- * apart, and COUNTS_COST_FACTOR times as long apart as the last count took, so that
- * they never take more than a twentieth of a worker (and of the server's core), however
- * large the table grows: a count of 1,000,000 rows takes ~0.5 s. */
-#define COUNTS_EVERY_S     5.0
-#define COUNTS_COST_FACTOR 20.0
-static const double dlr_bounds[8] = {1, 5, 15, 60, 300, 1800, 3600, 86400};
 
 static double
 now_s(void)
@@ -838,123 +789,4 @@ sender_yield(struct sender *s, int on)
 {
 	if (s != NULL)
 		s->yielding = on;
-}
-
-void
-sender_dlr(struct sender *s, int state, int outcome, double latency_s)
-{
-	if (s == NULL)
-		return;
-	if (outcome < 0) {
-		s->dlr_unknown++;
-		return;
-	}
-	if (outcome == 0) {
-		s->dlr_duplicate++;
-		return;
-	}
-	if (state >= 0 && state < 6)
-		s->dlr_by_state[state]++;
-	if (latency_s >= 0) {
-		s->dlr_sum += latency_s;
-		s->dlr_n++;
-		for (int i = 0; i < 8; i++) {
-			if (latency_s <= dlr_bounds[i])
-				s->dlr_buckets[i]++;
-		}
-	}
-}
-
-static void
-render_dlr(struct sender *s, struct buf *out)
-{
-	static const char *const names[6] = {"unknown",   "accepted", "",
-	                                     "delivered", "failed",   "expired"};
-	buf_puts(out, "# HELP gamigate_outbox_dlr_total Delivery reports by what they did.\n"
-	              "# TYPE gamigate_outbox_dlr_total counter\n");
-	for (int i = 0; i < 6; i++) {
-		if (names[i][0] != '\0')
-			buf_printf(out, "gamigate_outbox_dlr_total{result=\"%s\"} %llu\n", names[i],
-			           s->dlr_by_state[i]);
-	}
-	buf_printf(out,
-	           "gamigate_outbox_dlr_total{result=\"duplicate\"} %llu\n"
-	           "gamigate_outbox_dlr_total{result=\"unknown_ref\"} %llu\n"
-	           "# HELP gamigate_outbox_dlr_seconds From sent to the final delivery report.\n"
-	           "# TYPE gamigate_outbox_dlr_seconds histogram\n",
-	           s->dlr_duplicate, s->dlr_unknown);
-	for (int i = 0; i < 8; i++)
-		buf_printf(out, "gamigate_outbox_dlr_seconds_bucket{le=\"%g\"} %llu\n",
-		           dlr_bounds[i], s->dlr_buckets[i]);
-	buf_printf(out,
-	           "gamigate_outbox_dlr_seconds_bucket{le=\"+Inf\"} %llu\n"
-	           "gamigate_outbox_dlr_seconds_sum %.6f\n"
-	           "gamigate_outbox_dlr_seconds_count %llu\n",
-	           s->dlr_n, s->dlr_sum, s->dlr_n);
-	if (s->counts_ok) {
-		const struct outbox_counts *c = &s->counts;
-		buf_printf(
-		    out,
-		    "# HELP gamigate_outbox_rows Outbox rows by state (refreshed every %g s, less"
-		    " often when counting is slow).\n"
-		    "# TYPE gamigate_outbox_rows gauge\n"
-		    "gamigate_outbox_rows{state=\"queued\"} %lld\n"
-		    "gamigate_outbox_rows{state=\"sending\"} %lld\n"
-		    "gamigate_outbox_rows{state=\"sent\"} %lld\n"
-		    "gamigate_outbox_rows{state=\"delivered\"} %lld\n"
-		    "gamigate_outbox_rows{state=\"failed\"} %lld\n"
-		    "gamigate_outbox_rows{state=\"expired\"} %lld\n"
-		    "# HELP gamigate_outbox_depth Queued rows due now (the backlog).\n"
-		    "# TYPE gamigate_outbox_depth gauge\n"
-		    "gamigate_outbox_depth %lld\n",
-		    COUNTS_EVERY_S, c->queued, c->sending, c->sent, c->delivered, c->failed,
-		    c->expired, c->due);
-	}
-}
-
-void
-sender_metrics(struct sender *s, struct buf *out)
-{
-	if (s == NULL)
-		return;
-	render_dlr(s, out);
-	const char *p = s->provider->name;
-	buf_printf(
-	    out,
-	    "# HELP gamigate_outbox_sends_total Requests to the SMS provider by result.\n"
-	    "# TYPE gamigate_outbox_sends_total counter\n"
-	    "gamigate_outbox_sends_total{provider=\"%s\",result=\"sent\"} %llu\n"
-	    "gamigate_outbox_sends_total{provider=\"%s\",result=\"retry\"} %llu\n"
-	    "gamigate_outbox_sends_total{provider=\"%s\",result=\"failed\"} %llu\n"
-	    "# HELP gamigate_outbox_deferred_total Claimed rows put back unsent (breaker "
-	    "open, shutdown).\n"
-	    "# TYPE gamigate_outbox_deferred_total counter\n"
-	    "gamigate_outbox_deferred_total %llu\n"
-	    "# HELP gamigate_outbox_claimed_total Rows claimed for sending.\n"
-	    "# TYPE gamigate_outbox_claimed_total counter\n"
-	    "gamigate_outbox_claimed_total %llu\n"
-	    "# HELP gamigate_outbox_notifications_total Game notifications moved into the "
-	    "outbox, by result.\n"
-	    "# TYPE gamigate_outbox_notifications_total counter\n"
-	    "gamigate_outbox_notifications_total{result=\"queued\"} %llu\n"
-	    "gamigate_outbox_notifications_total{result=\"refused\"} %llu\n"
-	    "# HELP gamigate_outbox_in_flight Requests to the provider now.\n"
-	    "# TYPE gamigate_outbox_in_flight gauge\n"
-	    "gamigate_outbox_in_flight %u\n"
-	    "# HELP gamigate_outbox_ready Claimed rows waiting for a token or a slot.\n"
-	    "# TYPE gamigate_outbox_ready gauge\n"
-	    "gamigate_outbox_ready %u\n"
-	    "# HELP gamigate_outbox_breaker_open 1 while the circuit breaker stops sending.\n"
-	    "# TYPE gamigate_outbox_breaker_open gauge\n"
-	    "gamigate_outbox_breaker_open{provider=\"%s\"} %d\n"
-	    "# HELP gamigate_outbox_breaker_opened_total Times the breaker opened.\n"
-	    "# TYPE gamigate_outbox_breaker_opened_total counter\n"
-	    "gamigate_outbox_breaker_opened_total{provider=\"%s\"} %llu\n"
-	    "# HELP gamigate_outbox_request_seconds Provider request time.\n"
-	    "# TYPE gamigate_outbox_request_seconds summary\n"
-	    "gamigate_outbox_request_seconds_sum %.6f\n"
-	    "gamigate_outbox_request_seconds_count %llu\n",
-	    p, s->n_sent, p, s->n_retry, p, s->n_failed, s->n_deferred, s->n_claimed, s->n_fed,
-	    s->n_feed_refused, s->in_flight, s->nready, p, s->breaker.state == BREAKER_OPEN ? 1 : 0,
-	    p, s->breaker.opened, s->latency_sum, s->latency_n);
 }

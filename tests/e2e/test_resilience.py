@@ -119,7 +119,11 @@ class ResilienceTest(harness.DaemonTest):
         harness.wait_for(lambda: d.get("/healthz")[0] == 200, 10, "healthz 200")
         lock = self.db.hold("LOCK TABLES nodes WRITE;")
         inflight = [harness.in_thread(d.admin, "/api/v1/status") for _ in range(3)]
-        harness.wait_for(lambda: d.metric("gamigate_db_pool_busy") == 2, 30, "workers busy")
+        # All three inside before the signal: two held by the lock, the third queued (a
+        # request still on its way when draining starts is rightly refused with 503).
+        harness.wait_for(lambda: d.metric("gamigate_db_pool_busy") == 2
+                         and d.metric("gamigate_db_pool_queued") >= 1, 30,
+                         "two workers busy and a request queued")
         d.proc.send_signal(signal.SIGTERM)
         # No new connections once draining.
         def refused():

@@ -5,7 +5,6 @@
 #include "core/tz.h"
 #include "core/xalloc.h"
 #include "store/checkins.h"
-#include "store/spins.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +33,7 @@ give_vouchers(struct db_conn *conn, const char *pool, const long long *who,
 		return 0;
 	char(*codes)[101] = xcalloc(k, sizeof(*codes));
 	size_t got = 0;
-	int rc = spins_vouchers(conn, pool, who, k, codes, &got, err);
+	int rc = game_take_vouchers(conn, pool, who, k, codes, &got, err);
 	for (size_t i = 0; rc == 0 && i < k; i++) {
 		if (i < got)
 			snprintf(res[i]->voucher, sizeof(res[i]->voucher), "%s", codes[i]);
@@ -56,7 +55,7 @@ checkin_group(struct db_conn *conn, const struct campaign *c, const char *today,
 	long long *vwho = xcalloc(n, sizeof(*vwho));
 	struct reward_result **vres = xcalloc(n, sizeof(*vres));
 	unsigned *streaks = xcalloc(n, sizeof(*streaks));
-	struct spins_award *aw = xcalloc(n * 2, sizeof(*aw));
+	struct game_award_row *aw = xcalloc(n * 2, sizeof(*aw));
 	struct reward_member *who = xcalloc(n, sizeof(*who));
 	size_t nnew = 0, nmission = 0, naw = 0, nwho = 0, nv;
 	int rc = -1;
@@ -82,12 +81,12 @@ checkin_group(struct db_conn *conn, const struct campaign *c, const char *today,
 		/* An award already in the ledger (a check-in row deleted by hand) is not made
 		 * again, like any award with a ref. */
 		if (!mem[i].awarded && (m->reward.points != 0 || m->reward.chances != 0)) {
-			aw[naw] = (struct spins_award){mem[i].subscriber_id,
-			                               m->reward.points,
-			                               m->reward.chances,
-			                               "checkin",
-			                               "",
-			                               NULL};
+			aw[naw] = (struct game_award_row){mem[i].subscriber_id,
+			                                  m->reward.points,
+			                                  m->reward.chances,
+			                                  "checkin",
+			                                  "",
+			                                  NULL};
 			snprintf(aw[naw++].ref, sizeof(aw[0].ref), "checkin:%s:%lld:%s", c->id,
 			         mem[i].subscriber_id, today);
 			res->reward.points = m->reward.points;
@@ -95,12 +94,12 @@ checkin_group(struct db_conn *conn, const struct campaign *c, const char *today,
 		}
 		if (res->bonus && !mem[i].bonus_awarded &&
 		    (m->streak_reward.points != 0 || m->streak_reward.chances != 0)) {
-			aw[naw] = (struct spins_award){mem[i].subscriber_id,
-			                               m->streak_reward.points,
-			                               m->streak_reward.chances,
-			                               "streak",
-			                               "",
-			                               NULL};
+			aw[naw] = (struct game_award_row){mem[i].subscriber_id,
+			                                  m->streak_reward.points,
+			                                  m->streak_reward.chances,
+			                                  "streak",
+			                                  "",
+			                                  NULL};
 			snprintf(aw[naw++].ref, sizeof(aw[0].ref), "streak:%s:%lld:%s", c->id,
 			         mem[i].subscriber_id, today);
 			res->bonus_reward.points = m->streak_reward.points;
@@ -110,7 +109,7 @@ checkin_group(struct db_conn *conn, const struct campaign *c, const char *today,
 		    (struct reward_member){mem[i].subscriber_id, mem[i].qualifying, mem[i].tier};
 	}
 	if (checkins_insert(conn, c->id, today, ids, streaks, nnew, err) < 0 ||
-	    spins_missions(conn, c->id, m->id, today, mission_ids, nmission, err) < 0 ||
+	    game_complete_missions(conn, c->id, m->id, today, mission_ids, nmission, err) < 0 ||
 	    reward_award_many(conn, c, aw, naw, who, nwho, err) < 0)
 		goto out;
 	/* Vouchers of the day's reward, then of the streak bonus. */

@@ -156,8 +156,8 @@ reward_apply(struct db_conn *conn, const struct campaign *c, long long subscribe
 }
 
 int
-reward_award_many(struct db_conn *conn, const struct campaign *c, struct spins_award *aw, size_t n,
-                  const struct reward_member *members, size_t nmem, struct db_error *err)
+reward_award_many(struct db_conn *conn, const struct campaign *c, struct game_award_row *aw,
+                  size_t n, const struct reward_member *members, size_t nmem, struct db_error *err)
 {
 	int *target = xcalloc(nmem > 0 ? nmem : 1, sizeof(*target));
 	int rc = -1;
@@ -180,7 +180,7 @@ reward_award_many(struct db_conn *conn, const struct campaign *c, struct spins_a
 		if (target[k] >= 0)
 			aw[first].tier = c->tiers[target[k]].id;
 	}
-	if (spins_awards(conn, c->id, c->version, c->expiry_days, aw, n, err) < 0)
+	if (game_award_many(conn, c->id, c->version, c->expiry_days, aw, n, err) < 0)
 		goto out;
 	for (size_t k = 0; k < nmem; k++) {
 		if (target[k] >= 0 && reward_tier_notify(conn, c, members[k].subscriber_id,

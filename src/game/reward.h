@@ -8,7 +8,6 @@
 #include "game/campaign.h"
 #include "store/db.h"
 #include "store/game.h"
-#include "store/spins.h"
 
 struct reward_result {
 	long long points;
@@ -65,11 +64,11 @@ struct reward_member {
 };
 
 /* Writes n awards of c with a few statements for all of them (store/spins.h
- * spins_awards; a ref used before fails the statement) and moves each member's tier
+ * game_award_many; a ref used before fails the statement) and moves each member's tier
  * with its balance when the awards' qualifying points reach a higher one, queuing the
  * upgrade notice. members[0..nmem) must hold every member the awards name, once. 0 ok,
  * -1 with err. */
-int reward_award_many(struct db_conn *conn, const struct campaign *c, struct spins_award *aw,
+int reward_award_many(struct db_conn *conn, const struct campaign *c, struct game_award_row *aw,
                       size_t n, const struct reward_member *members, size_t nmem,
                       struct db_error *err);
 

@@ -103,8 +103,8 @@ take_limited(struct db_conn *conn, struct spin_group *g, const int *ok, int *fal
 		if (given > 0 && pz->reward.voucher_pool[0] != '\0') {
 			for (size_t j = 0; j < given; j++)
 				subs[j] = g->reqs[which[j]]->subscriber_id;
-			if (spins_vouchers(conn, pz->reward.voucher_pool, subs, given, codes,
-			                   &given, err) < 0)
+			if (game_take_vouchers(conn, pz->reward.voucher_pool, subs, given, codes,
+			                       &given, err) < 0)
 				goto out;
 			for (size_t j = 0; j < given; j++)
 				snprintf(g->reqs[which[j]]->res.reward.voucher,
@@ -137,7 +137,7 @@ spin_group_run(struct db_conn *conn, struct spin_group *g, struct db_error *err)
 	size_t n = g->n, nrows = 0, nmission = 0, naward = 0;
 	struct spins_member *mem = xcalloc(n, sizeof(*mem));
 	struct spins_row *rows = xcalloc(n, sizeof(*rows));
-	struct spins_award *aw = xcalloc(n * 2, sizeof(*aw));
+	struct game_award_row *aw = xcalloc(n * 2, sizeof(*aw));
 	long long *done_ids = xcalloc(n, sizeof(*done_ids));
 	int *ok = xcalloc(n, sizeof(*ok)), *fallback = xcalloc(n, sizeof(*fallback));
 	int *new_mission = xcalloc(n, sizeof(*new_mission));
@@ -187,14 +187,14 @@ spin_group_run(struct db_conn *conn, struct spin_group *g, struct db_error *err)
 	}
 	if (spins_insert(conn, c->id, c->version, g->day_key, total, rows, nrows, err) < 0 ||
 	    (m != NULL &&
-	     spins_missions(conn, c->id, m->id, g->period, done_ids, nmission, err) < 0))
+	     game_complete_missions(conn, c->id, m->id, g->period, done_ids, nmission, err) < 0))
 		goto out;
 	if (m != NULL && m->reward.voucher_pool[0] != '\0' && nmission > 0) {
 		/* The mission's code is handed out as a reward of its own (not in the reply). */
 		char(*codes)[101] = xcalloc(nmission, sizeof(*codes));
 		size_t got;
-		int vrc = spins_vouchers(conn, m->reward.voucher_pool, done_ids, nmission, codes,
-		                         &got, err);
+		int vrc = game_take_vouchers(conn, m->reward.voucher_pool, done_ids, nmission,
+		                             codes, &got, err);
 		free(codes);
 		if (vrc < 0)
 			goto out;
@@ -204,18 +204,18 @@ spin_group_run(struct db_conn *conn, struct spin_group *g, struct db_error *err)
 		if (!ok[i])
 			continue;
 		const struct campaign_reward *r = &w->prizes[g->reqs[i]->res.prize].reward;
-		struct spins_award *a = &aw[naward++];
-		*a = (struct spins_award){.subscriber_id = mem[i].subscriber_id,
-		                          .points = r->points,
-		                          .chances = r->chances,
-		                          .reason = "spin"};
+		struct game_award_row *a = &aw[naward++];
+		*a = (struct game_award_row){.subscriber_id = mem[i].subscriber_id,
+		                             .points = r->points,
+		                             .chances = r->chances,
+		                             .reason = "spin"};
 		snprintf(a->ref, sizeof(a->ref), "spin:%lld", rows[row_of[i]].id);
 		if (new_mission[i]) {
 			a = &aw[naward++];
-			*a = (struct spins_award){.subscriber_id = mem[i].subscriber_id,
-			                          .points = m->reward.points,
-			                          .chances = m->reward.chances,
-			                          .reason = "mission"};
+			*a = (struct game_award_row){.subscriber_id = mem[i].subscriber_id,
+			                             .points = m->reward.points,
+			                             .chances = m->reward.chances,
+			                             .reason = "mission"};
 			snprintf(a->ref, sizeof(a->ref), "mission:%s:%s:%lld:%s", c->id, m->id,
 			         mem[i].subscriber_id, g->period);
 		}

@@ -1,7 +1,8 @@
 /*
  * spins (store) — the wheel's SQL for many spins at once: the spins of one group commit
  * (messages from different members sharing a transaction, store/pool.h) are read,
- * capped, recorded and awarded with a handful of statements for the whole group instead
+ * capped and recorded (their vouchers, missions and awards: store/game.h, shared with
+ * the check-ins) with a handful of statements for the whole group instead
  * of a procedure call each (bench/README.md: the statements, not the rows, were what a
  * spin cost the server). Every function runs inside the caller's transaction, on a
  * worker, with the members' rows already locked; rows go in with array binding
@@ -60,14 +61,6 @@ int spins_units_add(struct db_conn *conn, const char *campaign_id, const char *p
                     const char *day_key, long long daily_cap, long long total_cap, long n,
                     struct db_error *err);
 
-/* Hands up to n free codes of pool, oldest first, to subscriber_ids[0..] in order: codes
- * that another transaction holds are skipped, and only when too few are left is there
- * a wait for them (so an empty pool is never announced while a code may still come
- * free). codes[i] (101 bytes each) receives member i's code; got_r how many got one
- * (members 0..got-1). 0 ok, -1. */
-int spins_vouchers(struct db_conn *conn, const char *pool, const long long *subscriber_ids,
-                   size_t n, char (*codes)[101], size_t *got_r, struct db_error *err);
-
 /* One spin row. */
 struct spins_row {
 	long long subscriber_id;
@@ -84,29 +77,5 @@ struct spins_row {
 int spins_insert(struct db_conn *conn, const char *campaign_id, unsigned version,
                  const char *day_key, uint64_t total_weight, struct spins_row *rows, size_t n,
                  struct db_error *err);
-
-/* Records n completions of a mission for a period (a completion already there fails on
- * the key). One statement. 0 ok, -1. */
-int spins_missions(struct db_conn *conn, const char *campaign_id, const char *mission_id,
-                   const char *period_key, const long long *subscriber_ids, size_t n,
-                   struct db_error *err);
-
-/* One award: a ledger row per kind with a non-zero amount (refs "<ref>:p", "<ref>:c"). */
-struct spins_award {
-	long long subscriber_id;
-	long long points; /* > 0 opens a lot (expiring, qualifying); < 0 a debit */
-	long long chances;
-	const char *reason;
-	char ref[150];
-	const char *tier; /* the member's new tier, NULL when it stays */
-};
-
-/* Writes n awards of a campaign version to the ledgers (points lots expire after
- * expiry_days, 0 = never, and count as qualifying) and moves the balances of their
- * members by the sums (and their tier, when an award names one), in at most three
- * statements. A ref used before fails on its key.
- * 0 ok, -1. */
-int spins_awards(struct db_conn *conn, const char *campaign_id, unsigned version,
-                 unsigned expiry_days, const struct spins_award *a, size_t n, struct db_error *err);
 
 #endif

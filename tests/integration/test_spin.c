@@ -453,7 +453,7 @@ take_in_thread(void *arg)
 	char codes[1][101] = {""};
 	t->rc = -1;
 	if (db_exec_plain(c, "START TRANSACTION", &err) == 0 &&
-	    spins_vouchers(c, "p", &t->sub, 1, codes, &got, &err) == 0) {
+	    game_take_vouchers(c, "p", &t->sub, 1, codes, &got, &err) == 0) {
 		t->rc = (int)got;
 		snprintf(t->code, sizeof(t->code), "%s", codes[0]);
 		db_exec_plain(c, "COMMIT", &err);
